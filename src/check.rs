@@ -1,0 +1,351 @@
+//! Check stage: candidates → one field per key, cross-checks, and confidence.
+//!
+//! The patterns say what a value *might* be; this stage decides what to report and how far
+//! to trust it. The confidence of a field starts from its pattern's trust level and moves
+//! with evidence that can be observed on an unseen document:
+//!
+//! * another mention with the same value (agreement) raises it a little;
+//! * a comparable mention with a different value is a `conflict` and caps it at 0.6;
+//! * a cross-check that holds (basic + project = actual, actual / budget = stated rate,
+//!   section scores add up to the total) raises every input; one that fails flags
+//!   (`sum_mismatch`, `rate_mismatch`, …) and lowers every input;
+//! * an implausible value (execution rate above 1000 %, a grade outside the score's band)
+//!   lowers it;
+//! * text that came from OCR lowers it (flag `ocr`).
+//!
+//! The numbers are documented in the README ("Confidence") and measured with `baogao eval`.
+
+use crate::extract::Candidate;
+use crate::normalize::{grade_band, json_number};
+use crate::report::{Check, Field, SectionScore};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Keys whose first (title) mention wins among equally trusted patterns without raising a
+/// conflict: a report names other years and units in passing (the publication year, the
+/// finance bureau that asked for the evaluation).
+const FIRST_WINS: &[&str] = &["year", "report_family", "department"];
+
+/// How close (in pattern trust) a disagreeing mention must be to count as a conflict.
+const CONFLICT_MARGIN: f64 = 0.1;
+
+/// Output of the check stage.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    pub fields: BTreeMap<String, Field>,
+    pub checks: Vec<Check>,
+    pub warnings: Vec<String>,
+}
+
+/// Options that change confidence for the whole document.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Evidence {
+    /// Share of the document's text that came from OCR (0–1).
+    pub ocr_share: f64,
+}
+
+/// Choose one value per key, run the cross-checks, and set confidence.
+pub fn check(cands: &[Candidate], sections: &[SectionScore], ev: Evidence) -> Checked {
+    let mut out = Checked::default();
+    let mut keys: Vec<&str> = cands.iter().map(|c| c.key.as_str()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        let group: Vec<&Candidate> = cands.iter().filter(|c| c.key == key).collect();
+        if let Some(f) = choose(key, &group, &mut out.warnings) {
+            out.fields.insert(key.to_string(), f);
+        }
+    }
+    if ev.ocr_share > 0.0 {
+        for f in out.fields.values_mut() {
+            f.flags.push("ocr".into());
+            f.confidence -= 0.15 * ev.ocr_share.min(1.0) + 0.05;
+        }
+    }
+    cross_checks(&mut out, sections);
+    for f in out.fields.values_mut() {
+        f.confidence = (f.confidence.clamp(0.05, 0.99) * 100.0).round() / 100.0;
+        f.flags.sort();
+        f.flags.dedup();
+    }
+    out
+}
+
+fn choose(key: &str, group: &[&Candidate], warnings: &mut Vec<String>) -> Option<Field> {
+    let mut order: Vec<&Candidate> = group.to_vec();
+    order.sort_by(|a, b| {
+        b.confidence
+            .partial_cmp(&a.confidence)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.start.cmp(&b.start))
+    });
+    let best = *order.first()?;
+    let mut conf = best.confidence;
+    let mut flags = best.flags.clone();
+    let agreeing = order
+        .iter()
+        .filter(|c| c.value == best.value && c.start != best.start)
+        .count();
+    let rivals: Vec<&&Candidate> = order
+        .iter()
+        .filter(|c| c.value != best.value && c.confidence >= best.confidence - CONFLICT_MARGIN)
+        .collect();
+    let weak_rivals = order
+        .iter()
+        .filter(|c| c.value != best.value && c.confidence < best.confidence - CONFLICT_MARGIN)
+        .count();
+    conf += (0.03 * agreeing as f64).min(0.05);
+    if !rivals.is_empty() {
+        if FIRST_WINS.contains(&key) {
+            conf -= 0.12;
+        } else {
+            flags.push("conflict".into());
+            conf = conf.min(0.6);
+            let others: Vec<String> = rivals
+                .iter()
+                .map(|c| format!("{} (page {})", c.value, c.page))
+                .collect();
+            warnings.push(format!(
+                "{key}: {} (page {}) chosen over {}",
+                best.value,
+                best.page,
+                others.join(", ")
+            ));
+        }
+    } else if weak_rivals > 0 {
+        conf -= 0.04;
+    }
+    if flags.iter().any(|f| f == "implausible") {
+        conf = conf.min(0.5);
+    }
+    Some(Field {
+        value: best.value.clone(),
+        unit: best.unit.map(str::to_string),
+        raw: best.raw.clone(),
+        page: best.page,
+        confidence: conf,
+        flags,
+        pattern: best.pattern.clone(),
+    })
+}
+
+fn num(fields: &BTreeMap<String, Field>, key: &str) -> Option<f64> {
+    fields.get(key).and_then(|f| f.value.as_f64())
+}
+
+/// Apply the outcome of one check to its input fields.
+fn settle(out: &mut Checked, name: &str, inputs: &[&str], ok: bool, flag: &str, detail: String) {
+    for k in inputs {
+        if let Some(f) = out.fields.get_mut(*k) {
+            if ok {
+                f.confidence += 0.04;
+            } else {
+                f.confidence -= 0.3;
+                f.flags.push(flag.to_string());
+            }
+        }
+    }
+    out.checks.push(Check {
+        name: name.to_string(),
+        inputs: inputs.iter().map(|s| s.to_string()).collect(),
+        result: if ok { "pass" } else { "fail" }.into(),
+        detail,
+    });
+}
+
+/// Money sums hold within rounding of the printed unit (0.01 万元 = 100 yuan) or 0.05 %.
+fn sums_match(sum: f64, total: f64) -> bool {
+    (sum - total).abs() <= 100.0_f64.max(total.abs() * 0.0005)
+}
+
+fn yuan(v: f64) -> String {
+    format!("{}", json_number(v))
+}
+
+fn cross_checks(out: &mut Checked, sections: &[SectionScore]) {
+    let f = |out: &Checked, k: &str| num(&out.fields, k);
+    // basic + project = actual
+    if let (Some(b), Some(p), Some(a)) = (
+        f(out, "expenditure.basic"),
+        f(out, "expenditure.project"),
+        f(out, "expenditure.actual"),
+    ) {
+        let ok = sums_match(b + p, a);
+        settle(
+            out,
+            "basic_plus_project_equals_actual",
+            &["expenditure.basic", "expenditure.project", "expenditure.actual"],
+            ok,
+            "sum_mismatch",
+            format!("{} + {} = {} vs {}", yuan(b), yuan(p), yuan(b + p), yuan(a)),
+        );
+    }
+    // personnel + public = basic
+    if let (Some(pe), Some(pu), Some(b)) = (
+        f(out, "expenditure.personnel"),
+        f(out, "expenditure.public"),
+        f(out, "expenditure.basic"),
+    ) {
+        let ok = sums_match(pe + pu, b);
+        settle(
+            out,
+            "personnel_plus_public_equals_basic",
+            &["expenditure.personnel", "expenditure.public", "expenditure.basic"],
+            ok,
+            "sum_mismatch",
+            format!("{} + {} = {} vs {}", yuan(pe), yuan(pu), yuan(pe + pu), yuan(b)),
+        );
+    }
+    // actual / budget = stated rate (adjusted budget first, then initial)
+    if let (Some(a), Some(r)) = (f(out, "expenditure.actual"), f(out, "expenditure.execution_rate")) {
+        let budgets: Vec<(&str, f64)> = ["budget.adjusted", "budget.initial"]
+            .iter()
+            .filter_map(|k| f(out, k).filter(|v| *v > 0.0).map(|v| (*k, v)))
+            .collect();
+        if !budgets.is_empty() {
+            let hit = budgets
+                .iter()
+                .find(|(_, b)| (a / b * 100.0 - r).abs() <= 0.6);
+            let (bk, bv) = hit.copied().unwrap_or(budgets[0]);
+            settle(
+                out,
+                "actual_over_budget_equals_rate",
+                &["expenditure.actual", bk, "expenditure.execution_rate"],
+                hit.is_some(),
+                "rate_mismatch",
+                format!("{} / {} = {:.2} % vs stated {r} %", yuan(a), yuan(bv), a / bv * 100.0),
+            );
+        }
+    }
+    // section scores add up to the total
+    let top: Vec<&SectionScore> = {
+        let min_level = sections.iter().filter(|s| s.score.is_some()).map(|s| s.level).min();
+        sections
+            .iter()
+            .filter(|s| Some(s.level) == min_level && s.score.is_some())
+            .collect()
+    };
+    if let Some(t) = f(out, "score.total")
+        && top.len() >= 2
+    {
+        let sum: f64 = top.iter().filter_map(|s| s.score).sum();
+        let ok = (sum - t).abs() <= 0.051;
+        settle(
+            out,
+            "section_scores_sum_to_total",
+            &["score.total"],
+            ok,
+            "sum_mismatch",
+            format!(
+                "{} = {} vs total {t}",
+                top.iter()
+                    .map(|s| format!("{}", s.score.unwrap_or(0.0)))
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+                (sum * 100.0).round() / 100.0
+            ),
+        );
+    }
+    // grade within the score's band (common national scale; a document's own scale may differ)
+    if let (Some(t), Some(g)) = (
+        f(out, "score.total"),
+        out.fields.get("grade").and_then(|g| g.value.as_str().map(str::to_string)),
+    ) {
+        let ok = grade_band(t) == g;
+        settle(
+            out,
+            "grade_matches_score_band",
+            &["grade", "score.total"],
+            ok,
+            "grade_band_mismatch",
+            format!("score {t} is in band {}; stated grade {g}", grade_band(t)),
+        );
+    }
+    // an execution rate far above 100 % is possible (seed: 152.5 %) but rare
+    if let Some(r) = f(out, "expenditure.execution_rate")
+        && r > 300.0
+        && let Some(fl) = out.fields.get_mut("expenditure.execution_rate")
+    {
+        fl.flags.push("implausible".into());
+        fl.confidence = fl.confidence.min(0.5);
+    }
+    let _ = Value::Null;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(key: &str, v: f64, conf: f64, start: usize) -> Candidate {
+        Candidate {
+            key: key.into(),
+            value: json_number(v),
+            unit: Some("yuan"),
+            raw: format!("{v}"),
+            start,
+            end: start + 1,
+            page: 1,
+            pattern: "t/p".into(),
+            confidence: conf,
+            flags: vec![],
+        }
+    }
+
+    #[test]
+    fn sums_that_hold_raise_confidence_and_failures_flag() {
+        let c = vec![
+            cand("expenditure.basic", 15173900.0, 0.9, 0),
+            cand("expenditure.project", 34083900.0, 0.9, 10),
+            cand("expenditure.actual", 49257800.0, 0.9, 20),
+        ];
+        let r = check(&c, &[], Evidence::default());
+        assert_eq!(r.checks[0].result, "pass");
+        assert!(r.fields["expenditure.actual"].confidence > 0.9);
+
+        let c = vec![
+            cand("expenditure.basic", 15173900.0, 0.9, 0),
+            cand("expenditure.project", 30000000.0, 0.9, 10),
+            cand("expenditure.actual", 49257800.0, 0.9, 20),
+        ];
+        let r = check(&c, &[], Evidence::default());
+        assert_eq!(r.checks[0].result, "fail");
+        assert!(r.fields["expenditure.actual"].flags.contains(&"sum_mismatch".to_string()));
+        assert!(r.fields["expenditure.actual"].confidence < 0.9);
+    }
+
+    #[test]
+    fn disagreeing_mentions_are_a_conflict() {
+        let c = vec![
+            cand("expenditure.execution_rate", 100.0, 0.93, 0),
+            cand("expenditure.execution_rate", 0.0, 0.93, 50),
+        ];
+        let r = check(&c, &[], Evidence::default());
+        let f = &r.fields["expenditure.execution_rate"];
+        assert_eq!(f.value, json_number(100.0));
+        assert!(f.flags.contains(&"conflict".to_string()));
+        assert!(f.confidence <= 0.6);
+        assert_eq!(r.warnings.len(), 1);
+    }
+
+    #[test]
+    fn agreement_raises_and_rate_check_uses_either_budget() {
+        let c = vec![
+            cand("budget.initial", 32290700.0, 0.93, 0),
+            cand("expenditure.actual", 49257800.0, 0.93, 10),
+            cand("expenditure.actual", 49257800.0, 0.9, 100),
+            cand("expenditure.execution_rate", 152.5, 0.93, 20),
+        ];
+        let r = check(&c, &[], Evidence::default());
+        let chk = r.checks.iter().find(|c| c.name == "actual_over_budget_equals_rate").unwrap();
+        assert_eq!(chk.result, "pass", "{}", chk.detail);
+        assert!(r.fields["expenditure.actual"].confidence >= 0.99);
+    }
+
+    #[test]
+    fn ocr_text_lowers_confidence() {
+        let c = vec![cand("budget.initial", 1.0, 0.93, 0)];
+        let r = check(&c, &[], Evidence { ocr_share: 1.0 });
+        assert!(r.fields["budget.initial"].confidence < 0.9);
+        assert!(r.fields["budget.initial"].flags.contains(&"ocr".to_string()));
+    }
+}

@@ -1,0 +1,464 @@
+//! Clean stage: page texts → one matchable string with a way back to each page.
+//!
+//! Text from PDFs (and from web pages saved as text) carries noise that defeats patterns:
+//! spaces between CJK characters (`汉中街道 办事处`), numbers broken by spaces, lines wrapped
+//! mid-sentence, page numbers and running headers, full-width digits and punctuation,
+//! traditional characters on mirror sites (with pinyin glosses such as `現(xiàn)`). This stage
+//! removes that noise once, so patterns can be written for the words alone.
+//!
+//! What it deliberately keeps: the clause comma `，` and enumeration comma `、` (a blanket NFKC
+//! would turn `，` into `,`, which collides with thousands separators), circled numbers `①`
+//! (list markers), tabs and `|` (table cell separators) and line breaks between paragraphs.
+
+use crate::load::LoadedDocument;
+use std::collections::HashMap;
+
+/// Output of the clean stage: one string for all pages and where each page starts.
+#[derive(Debug, Clone, Default)]
+pub struct CleanText {
+    pub text: String,
+    /// Byte offset where each page starts, with its 1-based number, ascending.
+    pub page_starts: Vec<(usize, usize)>,
+    /// What the stage changed that a user may want to know (e.g. traditional → simplified).
+    pub notes: Vec<String>,
+}
+
+impl CleanText {
+    /// The 1-based page number of the byte at `offset`.
+    pub fn page_at(&self, offset: usize) -> usize {
+        match self.page_starts.binary_search_by(|(o, _)| o.cmp(&offset)) {
+            Ok(i) => self.page_starts[i].1,
+            Err(0) => self.page_starts.first().map_or(1, |p| p.1),
+            Err(i) => self.page_starts[i - 1].1,
+        }
+    }
+
+    /// Build directly from one string (one page); used by tests and `inspect`.
+    pub fn from_single(text: &str) -> CleanText {
+        let mut c = CleanText::default();
+        c.text = clean_page(text, &mut c.notes);
+        c.page_starts.push((0, 1));
+        c
+    }
+}
+
+/// Run the clean stage on a loaded document.
+pub fn clean(doc: &LoadedDocument) -> CleanText {
+    let mut notes = Vec::new();
+    let mut pages: Vec<(usize, Vec<String>)> = doc
+        .pages
+        .iter()
+        .map(|p| {
+            let t = clean_page(&p.text, &mut notes);
+            (p.number, t.lines().map(str::to_string).collect())
+        })
+        .collect();
+    drop_running_lines(&mut pages);
+    let mut out = CleanText {
+        notes,
+        ..Default::default()
+    };
+    for (number, lines) in pages {
+        if !out.text.is_empty() && !out.text.ends_with('\n') {
+            out.text.push('\n');
+        }
+        out.page_starts.push((out.text.len(), number));
+        let joined = join_wrapped_lines(&lines);
+        out.text.push_str(&joined);
+    }
+    out.notes.sort();
+    out.notes.dedup();
+    out
+}
+
+/// Character-level clean-up of one page, before line handling.
+pub fn clean_page(text: &str, notes: &mut Vec<String>) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let text = to_simplified_if_traditional(&strip_pinyin_glosses(&text), notes);
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        s.push(fold_char(c));
+    }
+    let s = fix_ocr_confusions(&s);
+    let s = remove_spurious_spaces(&s);
+    s.lines()
+        .map(|l| l.trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Map full-width ASCII forms and odd spaces to their plain forms, except the ones that
+/// carry meaning in Chinese typography (`，` `、` `。` `；` and circled numbers stay).
+pub fn fold_char(c: char) -> char {
+    match c {
+        '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+            char::from_u32(c as u32 - 0xFF10 + 0x30).unwrap_or(c)
+        }
+        '（' => '(',
+        '）' => ')',
+        '：' | '︰' | '∶' => ':',
+        '％' => '%',
+        '．' => '.',
+        '＋' => '+',
+        '－' => '-',
+        '＝' => '=',
+        '／' => '/',
+        '＜' => '<',
+        '＞' => '>',
+        '｜' | '│' => '|',
+        '\u{3000}' | '\u{00A0}' | '\u{2002}' | '\u{2003}' | '\u{2009}' | '\u{200B}' => ' ',
+        '\u{FEFF}' => ' ',
+        // Kangxi radicals that some producers emit instead of unified ideographs.
+        '⼀' => '一',
+        '⼆' => '二',
+        '⼈' => '人',
+        '⼊' => '入',
+        '⼋' => '八',
+        '⼗' => '十',
+        '⼤' => '大',
+        '⼩' => '小',
+        '⼯' => '工',
+        '⽉' => '月',
+        '⽇' => '日',
+        '⽬' => '目',
+        '⾏' => '行',
+        _ => c,
+    }
+}
+
+/// Confusions of OCR'd web copies that are unambiguous in this domain (`万兀` is never a
+/// word; `万元` is).
+fn fix_ocr_confusions(s: &str) -> String {
+    s.replace("万兀", "万元").replace("(万兀)", "(万元)")
+}
+
+/// Whether a char is CJK (ideograph or CJK punctuation) for spacing decisions.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}'
+        | '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}' | '\u{2460}'..='\u{24FF}'
+        | '\u{2E80}'..='\u{2FDF}' | '“' | '”' | '‘' | '’' | '…' | '—' | '·')
+}
+
+/// Characters next to which a single space carries no meaning in Chinese text.
+fn joins_tightly(c: char) -> bool {
+    is_cjk(c) || matches!(c, '(' | ')' | ':' | '%' | ',' | ';' | '[' | ']' | '/')
+}
+
+/// Remove runs of spaces between CJK characters and between CJK and digits
+/// (`汉中街道 办事处` → `汉中街道办事处`, `预算为 3229.07 万元` → `预算为3229.07万元`), join a
+/// thousands group split by a space (`1 517.39` → `1517.39`), but keep one space between two
+/// numbers (table cells) and between Latin words. Tabs are kept as cell separators.
+pub fn remove_spurious_spaces(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c != ' ' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i] == ' ' {
+            i += 1;
+        }
+        let prev = out.chars().last();
+        let next = chars.get(i).copied();
+        let (Some(p), Some(n)) = (prev, next) else {
+            // Leading or trailing spaces of a line: keep the line shape for trimming later.
+            if prev.is_some() && next.is_none() {
+                continue;
+            }
+            if prev.is_none() {
+                continue;
+            }
+            out.push(' ');
+            continue;
+        };
+        if p == '\n' || n == '\n' {
+            if n == '\n' {
+                continue;
+            }
+            // Indentation at line start: dropped.
+            continue;
+        }
+        let run = i - start;
+        let p_tight = joins_tightly(p);
+        let n_tight = joins_tightly(n);
+        let drop = (p_tight && (n_tight || n.is_ascii_digit()))
+            || (n_tight && p.is_ascii_digit())
+            || (p_tight && n.is_ascii_alphabetic() && run == 1 && is_cjk(p))
+            || (n_tight && p.is_ascii_alphabetic() && run == 1 && is_cjk(n));
+        if drop {
+            // Two or more spaces between CJK text and a number often separate a label from
+            // its value in flattened tables; a tab keeps that boundary visible.
+            if run >= 2 && (p.is_ascii_digit() || n.is_ascii_digit()) {
+                out.push('\t');
+            }
+            continue;
+        }
+        if p.is_ascii_digit() && n.is_ascii_digit() && run == 1 && is_thousands_split(&out, &chars[i..])
+        {
+            continue;
+        }
+        out.push(if run >= 2 { '\t' } else { ' ' });
+    }
+    out
+}
+
+/// `1 517.39`: 1–3 digits (not preceded by a digit, dot or comma), one space, exactly three
+/// digits and a decimal part. Only this shape is joined; `10 100` stays two numbers.
+fn is_thousands_split(before: &str, after: &[char]) -> bool {
+    let head: Vec<char> = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    if head.is_empty() || head.len() > 3 {
+        return false;
+    }
+    let prior = before.chars().rev().nth(head.len());
+    if prior.is_some_and(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+        return false;
+    }
+    after.len() >= 5
+        && after[..3].iter().all(char::is_ascii_digit)
+        && after[3] == '.'
+        && after[4].is_ascii_digit()
+}
+
+/// Remove pinyin glosses that mirror sites insert after characters: `現(xiàn)`, `區(qū)`.
+pub fn strip_pinyin_glosses(s: &str) -> String {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(\p{Han})[(（]([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)[)）]",
+        )
+        .expect("static regex")
+    });
+    re.replace_all(s, "$1").into_owned()
+}
+
+/// Convert traditional characters to simplified when the page is clearly traditional
+/// (patterns are written in simplified Chinese). Mainland text is left untouched, so a
+/// department name is never altered by a phrase rule.
+fn to_simplified_if_traditional(s: &str, notes: &mut Vec<String>) -> String {
+    let han = s.chars().filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c)).count();
+    if han < 20 {
+        return s.to_string();
+    }
+    let converted = zhconv::zhconv(s, zhconv::Variant::ZhHans);
+    let changed = s
+        .chars()
+        .zip(converted.chars())
+        .filter(|(a, b)| a != b)
+        .count();
+    if changed * 100 >= han * 4 && changed >= 5 {
+        notes.push("traditional characters converted to simplified for matching".into());
+        converted
+    } else {
+        s.to_string()
+    }
+}
+
+/// Drop page numbers and running headers/footers: a line at the top or bottom of a page that
+/// is a bare page number (`- 3 -`, `第3页 共10页`, `3/10`), or whose digit-blind form repeats
+/// at the same edge on at least half of the pages (three pages at least).
+fn drop_running_lines(pages: &mut [(usize, Vec<String>)]) {
+    let edge = |lines: &Vec<String>| -> Vec<usize> {
+        let idx: Vec<usize> = (0..lines.len())
+            .filter(|&i| !lines[i].trim().is_empty())
+            .collect();
+        let mut e: Vec<usize> = idx.iter().take(2).copied().collect();
+        e.extend(idx.iter().rev().take(2).copied());
+        e.sort_unstable();
+        e.dedup();
+        e
+    };
+    let key = |l: &str| -> String {
+        l.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+            .collect()
+    };
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for (_, lines) in pages.iter() {
+        let mut seen: Vec<String> = edge(lines).iter().map(|&i| key(&lines[i])).collect();
+        seen.sort();
+        seen.dedup();
+        for k in seen {
+            *counts.entry(k).or_default() += 1;
+        }
+    }
+    let n = pages.len();
+    for (_, lines) in pages.iter_mut() {
+        let mut drop: Vec<usize> = edge(lines)
+            .into_iter()
+            .filter(|&i| {
+                let l = lines[i].trim();
+                is_page_number(l)
+                    || (n >= 3 && l.chars().count() <= 60 && counts[&key(l)] * 2 >= n)
+            })
+            .collect();
+        drop.sort_unstable();
+        for i in drop.into_iter().rev() {
+            lines.remove(i);
+        }
+    }
+}
+
+/// A line that is nothing but a page number.
+pub fn is_page_number(l: &str) -> bool {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|(?:page|Page|PAGE)\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$",
+        )
+        .expect("static regex")
+    });
+    re.is_match(l.trim())
+}
+
+/// Characters that end a sentence or a table cell: a line ending with one is not wrapped.
+fn ends_sentence(l: &str) -> bool {
+    l.ends_with(['。', '；', ';', ':', '！', '？', '!', '?', '|', '\t'])
+}
+
+/// Join lines wrapped mid-sentence. A line is joined to the next when it is about as long as
+/// the longest lines of its page (it ran into the right margin), does not end a sentence, and
+/// the next line does not start a heading or list item. Short lines (titles, table cells,
+/// label/value lines) are left alone.
+pub fn join_wrapped_lines(lines: &[String]) -> String {
+    let mut widths: Vec<usize> = lines
+        .iter()
+        .map(|l| display_width(l))
+        .filter(|&w| w > 0)
+        .collect();
+    widths.sort_unstable();
+    let full = widths
+        .get(widths.len().saturating_sub(1) * 9 / 10)
+        .copied()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        if i + 1 == lines.len() {
+            break;
+        }
+        let next = lines[i + 1].trim_start();
+        let w = display_width(line);
+        let wrapped = full >= 30
+            && w * 100 >= full * 85
+            && !ends_sentence(line.trim_end())
+            && !next.is_empty()
+            && !crate::segment::starts_with_marker(next)
+            && !line.contains('\t');
+        if !wrapped {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Width in half-width units (a CJK character counts two), for comparing line lengths.
+fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{LoadedDocument, PageText, TextLayer};
+
+    fn doc(pages: &[&str]) -> LoadedDocument {
+        LoadedDocument {
+            pages: pages
+                .iter()
+                .enumerate()
+                .map(|(i, t)| PageText {
+                    number: i + 1,
+                    text: t.to_string(),
+                    backend: "test".into(),
+                    verdict: "good".into(),
+                })
+                .collect(),
+            text_layer: TextLayer::Pdf,
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn spaces_between_cjk_and_around_numbers_go() {
+        assert_eq!(remove_spurious_spaces("汉中街道 办事处"), "汉中街道办事处");
+        assert_eq!(
+            remove_spurious_spaces("年初预算为 3229.07 万元"),
+            "年初预算为3229.07万元"
+        );
+        assert_eq!(remove_spurious_spaces("基本支出 1 517.39 万元"), "基本支出1517.39万元");
+        assert_eq!(remove_spurious_spaces("执行率为 152.5 %"), "执行率为152.5%");
+    }
+
+    #[test]
+    fn spaces_between_numbers_and_latin_words_stay() {
+        assert_eq!(remove_spurious_spaces("7165.32 6992.95"), "7165.32 6992.95");
+        assert_eq!(remove_spurious_spaces("10 100"), "10 100");
+        assert_eq!(remove_spurious_spaces("Hello world"), "Hello world");
+        assert_eq!(remove_spurious_spaces("名称  湘阴县"), "名称湘阴县");
+        assert_eq!(remove_spurious_spaces("总额  238.93"), "总额\t238.93");
+    }
+
+    #[test]
+    fn full_width_forms_fold_but_clause_commas_and_circled_numbers_stay() {
+        let mut n = vec![];
+        assert_eq!(
+            clean_page("（一）预算：１２３．５％，①项目", &mut n),
+            "(一)预算:123.5%，①项目"
+        );
+    }
+
+    #[test]
+    fn traditional_pages_become_simplified_and_glosses_go() {
+        let mut n = vec![];
+        let t = "根據(jù)績效管理相關文件要求,對2023年城鄉(xiāng)義務教育補助經(jīng)費項目實施情況開展了自評,現(xiàn)將自評情況報告如下";
+        let c = clean_page(t, &mut n);
+        assert!(c.starts_with("根据绩效管理相关文件要求"), "{c}");
+        assert!(c.contains("补助经费项目"), "{c}");
+        assert_eq!(n.len(), 1);
+        // Simplified text is left alone.
+        let mut n = vec![];
+        let s = "汉中街道办事处2020年度总收入为4925.78万元，均系财政拨款收入。";
+        assert_eq!(clean_page(s, &mut n), s);
+        assert!(n.is_empty());
+    }
+
+    #[test]
+    fn page_numbers_and_running_headers_are_dropped() {
+        let p = |body: &str, n: usize| format!("某某局2020年度绩效报告\n{body}\n- {n} -");
+        let pages: Vec<String> = (1..=4).map(|i| p(&format!("正文第{i}页。"), i)).collect();
+        let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
+        let c = clean(&doc(&refs));
+        assert!(!c.text.contains("- 2 -"), "{}", c.text);
+        assert!(!c.text.contains("某某局2020年度绩效报告"), "{}", c.text);
+        assert!(c.text.contains("正文第3页。"));
+        assert_eq!(c.page_at(c.text.find("正文第3页").unwrap()), 3);
+    }
+
+    #[test]
+    fn wrapped_lines_join_but_short_lines_and_headings_do_not() {
+        let lines: Vec<String> = [
+            "部门年初预算为3229.07万元，实际支出4925.78万元，其中：基本支出1517",
+            ".39万元，项目支出3408.39万元。执行率为152.5%。",
+            "二、绩效评价分析",
+            "短行",
+            "下一行",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let j = join_wrapped_lines(&lines);
+        assert!(j.contains("基本支出1517.39万元"), "{j}");
+        assert!(j.contains("。\n二、绩效评价分析\n短行\n下一行"), "{j}");
+    }
+}

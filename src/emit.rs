@@ -1,0 +1,286 @@
+//! Emit stage: reports → files. One pretty JSON per input, plus the batch summaries
+//! `summary.jsonl` (one line per input, appended as each input finishes so a killed run
+//! keeps what it did) and `summary.csv` (one column per canonical key, written at the end).
+//!
+//! Every file is written to a temporary name and renamed into place, so a reader never sees
+//! half a file.
+
+use crate::report::{CANONICAL_KEYS, Report};
+use serde_json::{Map, Value, json};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Serialize a report exactly as it is written to disk (pretty, stable key order, newline).
+pub fn report_json(report: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(report).expect("report serializes");
+    s.push('\n');
+    s
+}
+
+/// Write `contents` to `path` atomically (temp file in the same directory, then rename).
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+        std::process::id()
+    ));
+    {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(contents)?;
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, path)
+}
+
+/// Write one report as `<out>/<stem>.json`.
+pub fn write_report(out_dir: &Path, stem: &str, report: &Report) -> std::io::Result<PathBuf> {
+    let path = out_dir.join(format!("{stem}.json"));
+    write_atomic(&path, report_json(report).as_bytes())?;
+    Ok(path)
+}
+
+/// One line of the batch summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    pub file: String,
+    /// Output file stem (`<stem>.json`), for joining.
+    pub stem: String,
+    pub status: String,
+    pub error_kind: Option<String>,
+    pub error: Option<String>,
+    /// Canonical key → value, for the keys found.
+    pub fields: Map<String, Value>,
+}
+
+impl SummaryRow {
+    pub fn ok(file: &str, stem: &str, report: &Report) -> SummaryRow {
+        SummaryRow {
+            file: file.into(),
+            stem: stem.into(),
+            status: "ok".into(),
+            error_kind: None,
+            error: None,
+            fields: report
+                .fields
+                .iter()
+                .map(|(k, f)| (k.clone(), f.value.clone()))
+                .collect(),
+        }
+    }
+
+    pub fn error(file: &str, stem: &str, kind: &str, message: &str) -> SummaryRow {
+        SummaryRow {
+            file: file.into(),
+            stem: stem.into(),
+            status: "error".into(),
+            error_kind: Some(kind.into()),
+            error: Some(message.into()),
+            fields: Map::new(),
+        }
+    }
+
+    /// The JSON line: file, status, then the canonical fields flat, then error details.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("file".into(), json!(self.file));
+        m.insert("output".into(), json!(format!("{}.json", self.stem)));
+        m.insert("status".into(), json!(self.status));
+        for k in CANONICAL_KEYS {
+            if let Some(v) = self.fields.get(*k) {
+                m.insert((*k).into(), v.clone());
+            }
+        }
+        if let Some(k) = &self.error_kind {
+            m.insert("error_kind".into(), json!(k));
+        }
+        if let Some(e) = &self.error {
+            m.insert("error".into(), json!(e));
+        }
+        Value::Object(m)
+    }
+
+    pub fn from_json(v: &Value) -> Option<SummaryRow> {
+        let o = v.as_object()?;
+        let s = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_string);
+        Some(SummaryRow {
+            file: s("file")?,
+            stem: s("output")?.trim_end_matches(".json").to_string(),
+            status: s("status")?,
+            error_kind: s("error_kind"),
+            error: s("error"),
+            fields: CANONICAL_KEYS
+                .iter()
+                .filter_map(|k| o.get(*k).map(|v| ((*k).to_string(), v.clone())))
+                .collect(),
+        })
+    }
+}
+
+/// Appends summary lines as inputs finish.
+pub struct SummaryLog {
+    file: fs::File,
+}
+
+impl SummaryLog {
+    /// Open `<out>/summary.jsonl`; `append` keeps earlier lines (for `--resume`).
+    pub fn open(out_dir: &Path, append: bool) -> std::io::Result<SummaryLog> {
+        fs::create_dir_all(out_dir)?;
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .append(append)
+            .write(true)
+            .truncate(!append)
+            .open(out_dir.join("summary.jsonl"))?;
+        Ok(SummaryLog { file })
+    }
+
+    pub fn append(&mut self, row: &SummaryRow) -> std::io::Result<()> {
+        let mut line = serde_json::to_string(&row.to_json()).expect("row serializes");
+        line.push('\n');
+        self.file.write_all(line.as_bytes())?;
+        self.file.flush()
+    }
+}
+
+fn csv_cell(v: &str) -> String {
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v.to_string()
+    }
+}
+
+/// The CSV summary: one row per input, one column per canonical key, sorted by file.
+pub fn summary_csv(rows: &[SummaryRow]) -> String {
+    let mut rows: Vec<&SummaryRow> = rows.iter().collect();
+    rows.sort_by(|a, b| a.file.cmp(&b.file));
+    let mut out = String::from("file,output,status");
+    for k in CANONICAL_KEYS {
+        out.push(',');
+        out.push_str(k);
+    }
+    out.push_str(",error_kind,error\n");
+    for r in rows {
+        let mut cells = vec![
+            csv_cell(&r.file),
+            csv_cell(&format!("{}.json", r.stem)),
+            r.status.clone(),
+        ];
+        for k in CANONICAL_KEYS {
+            cells.push(match r.fields.get(*k) {
+                Some(Value::String(s)) => csv_cell(s),
+                Some(v) => v.to_string(),
+                None => String::new(),
+            });
+        }
+        cells.push(csv_cell(r.error_kind.as_deref().unwrap_or("")));
+        cells.push(csv_cell(r.error.as_deref().unwrap_or("")));
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// The JSON Schema of the report (printed by `baogao schema`).
+pub fn schema() -> Value {
+    let field = json!({
+        "type": "object",
+        "required": ["value", "unit", "raw", "page", "confidence", "flags"],
+        "properties": {
+            "value": {"type": ["number", "string"]},
+            "unit": {"type": ["string", "null"], "enum": ["yuan", "percent", "persons", "points", null]},
+            "raw": {"type": "string", "description": "source snippet after text clean-up"},
+            "page": {"type": "integer", "minimum": 1},
+            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+            "flags": {"type": "array", "items": {"type": "string", "enum": crate::report::FLAGS.iter().map(|(f, _)| *f).collect::<Vec<_>>()}},
+            "pattern": {"type": "string", "description": "pattern file stem / id that produced the value"}
+        }
+    });
+    let mut props = Map::new();
+    for k in CANONICAL_KEYS {
+        props.insert((*k).into(), json!({"$ref": "#/$defs/field"}));
+    }
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "baogao report",
+        "type": "object",
+        "required": ["schema_version", "source", "fields", "sections", "targets", "lists", "checks", "warnings"],
+        "$defs": {"field": field},
+        "properties": {
+            "schema_version": {"const": crate::report::SCHEMA_VERSION},
+            "source": {
+                "type": "object",
+                "required": ["file", "sha256", "pages", "text_layer"],
+                "properties": {
+                    "file": {"type": "string"},
+                    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    "pages": {"type": "integer"},
+                    "text_layer": {"enum": ["pdf", "ocr", "mixed", "plain"]},
+                    "page_info": {"type": "array", "items": {"type": "object", "properties": {
+                        "page": {"type": "integer"}, "backend": {"type": "string"},
+                        "verdict": {"type": "string"}, "chars": {"type": "integer"}}}}
+                }
+            },
+            "fields": {"type": "object", "properties": props, "additionalProperties": false},
+            "sections": {"type": "array", "items": {"type": "object", "required": ["name", "max", "score", "level", "page", "raw", "flags"], "properties": {
+                "name": {"type": "string"}, "max": {"type": ["number", "null"]}, "score": {"type": ["number", "null"]},
+                "level": {"type": "integer"}, "page": {"type": "integer"}, "raw": {"type": "string"},
+                "flags": {"type": "array", "items": {"type": "string"}}}}},
+            "targets": {"type": "array"},
+            "lists": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "object", "properties": {"text": {"type": "string"}, "page": {"type": "integer"}}}}},
+            "checks": {"type": "array", "items": {"type": "object", "required": ["name", "inputs", "result", "detail"], "properties": {
+                "name": {"type": "string"}, "inputs": {"type": "array", "items": {"type": "string"}},
+                "result": {"enum": ["pass", "fail", "skipped"]}, "detail": {"type": "string"}}}},
+            "warnings": {"type": "array", "items": {"type": "string"}}
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_quoting_and_keeps_column_order() {
+        let mut f = Map::new();
+        f.insert("year".into(), json!(2020));
+        f.insert("department".into(), json!("某局,办公室"));
+        let rows = vec![
+            SummaryRow {
+                file: "b.pdf".into(),
+                stem: "b".into(),
+                status: "ok".into(),
+                error_kind: None,
+                error: None,
+                fields: f,
+            },
+            SummaryRow::error("a.pdf", "a", "encrypted", "needs a \"password\""),
+        ];
+        let csv = summary_csv(&rows);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(lines[0].starts_with("file,output,status,department,year,report_family"));
+        assert!(lines[1].starts_with("a.pdf,a.json,error,"));
+        assert!(lines[1].ends_with("encrypted,\"needs a \"\"password\"\"\""));
+        assert!(lines[2].starts_with("b.pdf,b.json,ok,\"某局,办公室\",2020,"));
+    }
+
+    #[test]
+    fn summary_rows_round_trip_through_json() {
+        let r = SummaryRow::error("x.pdf", "x", "timeout", "took too long");
+        assert_eq!(SummaryRow::from_json(&r.to_json()), Some(r));
+    }
+
+    #[test]
+    fn atomic_write_leaves_no_temp_file() {
+        let dir = std::env::temp_dir().join(format!("baogao-emit-{}", std::process::id()));
+        let p = dir.join("a.json");
+        write_atomic(&p, b"{}\n").unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "{}\n");
+        let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 1);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,31 @@
+//! baogao (报告): turn Chinese public-sector performance-evaluation reports (PDF or text)
+//! into normalized, checked JSON.
+//!
+//! The crate is a staged pipeline; each stage is one module with one input and one output
+//! type, so a stage can be tested, replaced or inspected on its own:
+//!
+//! | stage | module | input → output |
+//! |---|---|---|
+//! | load | [`load`] | file path → [`load::LoadedDocument`] (text per page, which backend) |
+//! | clean | [`clean`] | `LoadedDocument` → [`clean::CleanText`] (one string, page map) |
+//! | segment | [`segment`] | `CleanText` → [`segment::Outline`] (heading tree) |
+//! | extract | [`extract`] | text + outline + [`patterns::PatternSet`] → [`extract::Candidate`]s |
+//! | normalize | [`normalize`] | raw number/unit/grade text → canonical values |
+//! | check | [`check`] | candidates → resolved fields with checks and confidence |
+//! | emit | [`emit`] | [`report::Report`] → JSON files and batch summaries |
+//!
+//! [`pipeline::convert`] runs the stages for one file.
+
+pub mod check;
+pub mod cli;
+pub mod clean;
+pub mod emit;
+pub mod extract;
+pub mod load;
+pub mod lists;
+pub mod normalize;
+pub mod patterns;
+pub mod pipeline;
+pub mod report;
+pub mod sections;
+pub mod segment;

@@ -1,0 +1,412 @@
+//! Pattern sets: extraction rules kept as data (TOML files in `patterns/`).
+//!
+//! A new phrasing should be a data change, reviewed with its examples, not a code change.
+//! Each file holds `[[pattern]]` tables; each pattern names the canonical key, the kind of
+//! value, a regex (with shared building blocks such as `{MONEY}`), optional section anchors,
+//! a trust level, and examples that the test suite runs (`cargo test` fails when an example
+//! stops matching). The default set is compiled into the binary (`include_str!`), so the tool
+//! works from any folder; `--patterns DIR` adds a directory of files whose patterns replace
+//! default ones with the same id and add the rest.
+//!
+//! A broken file is reported as `file:line: reason` before any input is read.
+
+use regex::Regex;
+use serde::Deserialize;
+use std::path::Path;
+
+/// The default pattern files, embedded at build time.
+pub const DEFAULT_FILES: &[(&str, &str)] = &[
+    ("patterns/identity.toml", include_str!("../patterns/identity.toml")),
+    ("patterns/staff.toml", include_str!("../patterns/staff.toml")),
+    ("patterns/money.toml", include_str!("../patterns/money.toml")),
+    ("patterns/score.toml", include_str!("../patterns/score.toml")),
+];
+
+/// Building blocks usable as `{NAME}` inside a pattern's regex.
+pub const MACROS: &[(&str, &str)] = &[
+    // A decimal number, with optional thousands separators.
+    ("NUM", r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"),
+    // An amount of money with its unit; groups `num` and `unit`.
+    (
+        "MONEY",
+        r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?P<unit>亿元|万元|千元|元|亿|万)",
+    ),
+    // A percentage; group `num`.
+    ("PCT", r"(?P<num>\d+(?:\.\d+)?)\s*%"),
+    // Points; group `num`.
+    ("PTS", r"(?P<num>\d+(?:\.\d+)?)\s*分"),
+    // A count of persons in digits or Chinese numerals; group `num`.
+    (
+        "COUNT",
+        r"(?P<num>\d+|[一二三四五六七八九十百千两零]+)\s*(?:人|名)",
+    ),
+    // Filler words between a label and its value: 为 / 是 / 共计 / : and similar.
+    (
+        "IS",
+        r"(?:\s|:|\||为|是|达|达到|共|共计|合计|总计|总额|金额|数|累计)*",
+    ),
+    // A short stretch within one clause (no sentence break, no digits).
+    ("GAP", r"[^。；;\n\d]{0,12}?"),
+    // A reporting unit's name: Han characters ending in an organisational suffix.
+    (
+        "ORG",
+        r"(?P<value>[\p{Han}()]{2,40}?(?:局|委员会|委|办公室|办事处|中心|厅|院|学校|中学|小学|幼儿园|大学|学院|联合会|联社|政府|街道|管委会|管理处|所|站|队|馆|协会|部|处|室|公司|社|团|会|园))",
+    ),
+    // A grade word; group `value`.
+    (
+        "GRADE",
+        r"[“”\x22']?(?P<value>优秀|良好|合格|不合格|及格|较差|一般|优|良|中|差)[“”\x22']?",
+    ),
+];
+
+/// What a pattern's match means and how to turn it into a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueKind {
+    /// `num` + `unit` groups → yuan.
+    Money,
+    /// `num` group → percent.
+    Percent,
+    /// `num` group → persons.
+    Count,
+    /// `num` group → points.
+    Points,
+    /// `value` (or `num`) group → a year.
+    Year,
+    /// `value` group → text.
+    Text,
+    /// `value` group → 优/良/中/差.
+    Grade,
+    /// The pattern's fixed `value`.
+    Fixed,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDe {
+    #[serde(default)]
+    pattern: Vec<toml::Spanned<PatternDe>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatternDe {
+    id: String,
+    key: String,
+    kind: ValueKind,
+    regex: toml::Spanned<String>,
+    confidence: f64,
+    #[serde(default)]
+    value: Option<String>,
+    #[serde(default)]
+    within: Vec<String>,
+    #[serde(default)]
+    avoid: Vec<String>,
+    #[serde(default)]
+    not_after: Vec<String>,
+    #[serde(default)]
+    unit: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    example: Vec<ExampleDe>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct ExampleDe {
+    text: String,
+    /// Expected value; absent means the pattern must *not* match the text.
+    #[serde(default)]
+    value: Option<toml::Value>,
+}
+
+/// One compiled pattern.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// `file-stem/id`, unique in a set.
+    pub id: String,
+    pub key: String,
+    pub kind: ValueKind,
+    pub regex: Regex,
+    /// How much a match of this pattern alone is trusted (0–1).
+    pub confidence: f64,
+    pub fixed_value: Option<String>,
+    /// Section title words: the match must lie inside such a section (any ancestor title).
+    pub within: Vec<String>,
+    /// Section title words: a match inside such a section is ignored.
+    pub avoid: Vec<String>,
+    /// Text that must not stand right before the match (e.g. `项目` before `支出`).
+    pub not_after: Vec<String>,
+    /// Default unit for money when the regex has no `unit` group (e.g. a table in 万元).
+    pub unit: Option<String>,
+    pub examples: Vec<Example>,
+    /// `file:line` where the pattern is defined, for messages.
+    pub origin: String,
+}
+
+/// A documented example of a pattern: text, and the value it must give (None: no match).
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub text: String,
+    pub value: Option<serde_json::Value>,
+}
+
+/// A compiled set of patterns.
+#[derive(Debug, Clone, Default)]
+pub struct PatternSet {
+    pub patterns: Vec<Pattern>,
+    /// A short hash of all pattern sources: a changed set means old outputs are stale.
+    pub version: String,
+}
+
+/// An error in a pattern file, with its location.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{file}:{line}: {reason}")]
+pub struct PatternError {
+    pub file: String,
+    pub line: usize,
+    pub reason: String,
+}
+
+fn line_of(src: &str, byte: usize) -> usize {
+    src[..byte.min(src.len())].matches('\n').count() + 1
+}
+
+/// Expand `{NAME}` building blocks.
+pub fn expand_macros(re: &str) -> String {
+    let mut out = re.to_string();
+    for (name, body) in MACROS {
+        out = out.replace(&format!("{{{name}}}"), body);
+    }
+    out
+}
+
+const KEYS_WITH_KIND: &[(&str, &[ValueKind])] = &[
+    ("department", &[ValueKind::Text]),
+    ("year", &[ValueKind::Year]),
+    ("report_family", &[ValueKind::Fixed]),
+    ("staff.authorized", &[ValueKind::Count]),
+    ("staff.actual", &[ValueKind::Count]),
+    ("staff.retired", &[ValueKind::Count]),
+    ("budget.initial", &[ValueKind::Money]),
+    ("budget.adjusted", &[ValueKind::Money]),
+    ("income.total", &[ValueKind::Money]),
+    ("expenditure.actual", &[ValueKind::Money]),
+    ("expenditure.execution_rate", &[ValueKind::Percent]),
+    ("expenditure.basic", &[ValueKind::Money]),
+    ("expenditure.project", &[ValueKind::Money]),
+    ("expenditure.personnel", &[ValueKind::Money]),
+    ("expenditure.public", &[ValueKind::Money]),
+    ("score.total", &[ValueKind::Points]),
+    ("grade", &[ValueKind::Grade]),
+];
+
+/// Parse and compile one pattern file's source.
+pub fn parse_file(file: &str, src: &str) -> Result<Vec<Pattern>, PatternError> {
+    let err = |line: usize, reason: String| PatternError {
+        file: file.to_string(),
+        line,
+        reason,
+    };
+    let de: FileDe = toml::from_str(src).map_err(|e| {
+        let line = e.span().map_or(1, |s| line_of(src, s.start));
+        err(line, e.message().to_string())
+    })?;
+    let stem = Path::new(file)
+        .file_stem()
+        .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());
+    let mut out = Vec::new();
+    for sp in de.pattern {
+        let line = line_of(src, sp.span().start);
+        let p = sp.into_inner();
+        let Some((_, kinds)) = KEYS_WITH_KIND.iter().find(|(k, _)| *k == p.key) else {
+            return Err(err(line, format!("pattern `{}`: unknown key `{}`", p.id, p.key)));
+        };
+        if !kinds.contains(&p.kind) {
+            return Err(err(
+                line,
+                format!("pattern `{}`: kind {:?} does not fit key `{}`", p.id, p.kind, p.key),
+            ));
+        }
+        if !(0.0..=1.0).contains(&p.confidence) {
+            return Err(err(line, format!("pattern `{}`: confidence must be 0–1", p.id)));
+        }
+        if p.kind == ValueKind::Fixed && p.value.is_none() {
+            return Err(err(line, format!("pattern `{}`: kind fixed needs `value`", p.id)));
+        }
+        let re_line = line_of(src, p.regex.span().start);
+        let expanded = expand_macros(p.regex.get_ref());
+        if let Some(name) = unknown_block(&expanded) {
+            return Err(err(re_line, format!("pattern `{}`: unknown building block {{{name}}}", p.id)));
+        }
+        let regex = Regex::new(&expanded)
+            .map_err(|e| err(re_line, format!("pattern `{}`: bad regex: {e}", p.id)))?;
+        let names: Vec<&str> = regex.capture_names().flatten().collect();
+        let needs = match p.kind {
+            ValueKind::Money | ValueKind::Percent | ValueKind::Count | ValueKind::Points => "num",
+            ValueKind::Text | ValueKind::Grade => "value",
+            ValueKind::Year => "value",
+            ValueKind::Fixed => "",
+        };
+        if !needs.is_empty() && !names.contains(&needs) {
+            return Err(err(
+                re_line,
+                format!("pattern `{}`: regex needs a named group `{needs}`", p.id),
+            ));
+        }
+        if p.kind == ValueKind::Money && !names.contains(&"unit") && p.unit.is_none() {
+            return Err(err(
+                re_line,
+                format!("pattern `{}`: money needs a `unit` group or a `unit` setting", p.id),
+            ));
+        }
+        let examples = p
+            .example
+            .iter()
+            .map(|e| Example {
+                text: e.text.clone(),
+                value: e.value.as_ref().map(toml_to_json),
+            })
+            .collect();
+        let _ = &p.note;
+        out.push(Pattern {
+            id: format!("{stem}/{}", p.id),
+            key: p.key,
+            kind: p.kind,
+            regex,
+            confidence: p.confidence,
+            fixed_value: p.value,
+            within: p.within,
+            avoid: p.avoid,
+            not_after: p.not_after,
+            unit: p.unit,
+            examples,
+            origin: format!("{file}:{line}"),
+        });
+    }
+    Ok(out)
+}
+
+/// A `{NAME}` (upper-case) left after expansion: a misspelt building block.
+fn unknown_block(re: &str) -> Option<String> {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let r = RE.get_or_init(|| Regex::new(r"\{([A-Z][A-Z_]+)\}").expect("static regex"));
+    r.captures(re).map(|c| c[1].to_string())
+}
+
+fn toml_to_json(v: &toml::Value) -> serde_json::Value {
+    match v {
+        toml::Value::String(s) => serde_json::Value::from(s.clone()),
+        toml::Value::Integer(i) => serde_json::Value::from(*i),
+        toml::Value::Float(f) => crate::normalize::json_number(*f),
+        toml::Value::Boolean(b) => serde_json::Value::from(*b),
+        other => serde_json::Value::from(other.to_string()),
+    }
+}
+
+impl PatternSet {
+    /// The built-in set.
+    pub fn builtin() -> Result<PatternSet, PatternError> {
+        let mut set = PatternSet::default();
+        for (file, src) in DEFAULT_FILES {
+            set.add(parse_file(file, src)?);
+        }
+        set.version = version_of(DEFAULT_FILES.iter().map(|(f, s)| (f.to_string(), s.to_string())));
+        Ok(set)
+    }
+
+    /// The built-in set, with every `*.toml` in `dir` replacing same-id patterns and adding
+    /// new ones (or only `dir`'s patterns when `replace` is set).
+    pub fn with_dir(dir: &Path, replace: bool) -> Result<PatternSet, PatternError> {
+        let mut set = if replace {
+            PatternSet::default()
+        } else {
+            PatternSet::builtin()?
+        };
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| PatternError {
+                file: dir.display().to_string(),
+                line: 0,
+                reason: e.to_string(),
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        files.sort();
+        let mut sources: Vec<(String, String)> = if replace {
+            vec![]
+        } else {
+            DEFAULT_FILES
+                .iter()
+                .map(|(f, s)| (f.to_string(), s.to_string()))
+                .collect()
+        };
+        for f in files {
+            let name = f.display().to_string();
+            let src = std::fs::read_to_string(&f).map_err(|e| PatternError {
+                file: name.clone(),
+                line: 0,
+                reason: e.to_string(),
+            })?;
+            set.add(parse_file(&name, &src)?);
+            sources.push((name, src));
+        }
+        set.version = version_of(sources.into_iter());
+        Ok(set)
+    }
+
+    fn add(&mut self, pats: Vec<Pattern>) {
+        for p in pats {
+            if let Some(old) = self.patterns.iter_mut().find(|o| o.id == p.id) {
+                *old = p;
+            } else {
+                self.patterns.push(p);
+            }
+        }
+    }
+}
+
+fn version_of(sources: impl Iterator<Item = (String, String)>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for (f, s) in sources {
+        h.update(f.as_bytes());
+        h.update([0]);
+        h.update(s.as_bytes());
+    }
+    let d = h.finalize();
+    d.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_set_compiles() {
+        let set = PatternSet::builtin().unwrap();
+        assert!(set.patterns.len() > 20);
+        assert_eq!(set.version.len(), 12);
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let src = "[[pattern]]\nid = \"a\"\nkey = \"year\"\nkind = \"year\"\nconfidence = 0.5\nregex = '''(?P<value>20\\d\\d'''\n";
+        let e = parse_file("x.toml", src).unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("x.toml", 6), "{e}");
+        assert!(e.to_string().starts_with("x.toml:6: pattern `a`: bad regex"), "{e}");
+
+        let e = parse_file("y.toml", "[[pattern]]\nid = 3\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+
+        let src = "\n[[pattern]]\nid = \"a\"\nkey = \"budget.nope\"\nkind = \"money\"\nconfidence = 0.5\nregex = '{MONEY}'\n";
+        let e = parse_file("z.toml", src).unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.reason.contains("unknown key"), "{e}");
+
+        let src = "[[pattern]]\nid = \"a\"\nkey = \"year\"\nkind = \"year\"\nconfidence = 0.5\nregex = '{YEARS}'\n";
+        let e = parse_file("w.toml", src).unwrap_err();
+        assert!(e.reason.contains("unknown building block {YEARS}"), "{e}");
+    }
+}

@@ -1,0 +1,143 @@
+//! One document through all stages: bytes → [`Report`].
+//!
+//! The CLI, the batch runner and the tests all call [`convert`] (or [`analyze`] when they
+//! also want the intermediate results, as `baogao inspect` does), so there is exactly one
+//! path from input to output.
+
+use crate::check::{Evidence, check};
+use crate::clean::{CleanText, clean};
+use crate::extract::{Candidate, extract};
+use crate::load::{LoadError, LoadOptions, LoadedDocument, TextLayer, load};
+use crate::patterns::PatternSet;
+use crate::report::{PageInfo, Report, SCHEMA_VERSION, Source};
+use crate::segment::{Outline, segment};
+use std::path::Path;
+
+/// Everything a conversion needs besides the input.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub patterns: PatternSet,
+    pub load: LoadOptions,
+}
+
+impl Config {
+    pub fn builtin() -> Config {
+        Config {
+            patterns: PatternSet::builtin().expect("built-in patterns compile (tested)"),
+            load: LoadOptions::default(),
+        }
+    }
+}
+
+/// A failed conversion: a stable kind (`not_pdf`, `encrypted`, `no_text`, `io`, …) and a
+/// message for a person.
+pub type ConvertError = LoadError;
+
+/// The intermediate results of every stage, for `inspect` and tests.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub loaded: LoadedDocument,
+    pub clean: CleanText,
+    pub outline: Outline,
+    pub candidates: Vec<Candidate>,
+    pub report: Report,
+}
+
+/// Convert one input file. `display` is the path as the user gave it (written into
+/// `source.file`; never made absolute, so outputs do not depend on where they ran).
+pub fn convert(path: &Path, display: &str, cfg: &Config) -> Result<Report, ConvertError> {
+    analyze(path, display, cfg).map(|a| a.report)
+}
+
+/// Convert one input and keep every stage's output.
+pub fn analyze(path: &Path, display: &str, cfg: &Config) -> Result<Analysis, ConvertError> {
+    let bytes = std::fs::read(path).map_err(|e| LoadError::new("io", e.to_string()))?;
+    analyze_bytes(path, &bytes, display, cfg)
+}
+
+/// As [`analyze`], from bytes already read.
+pub fn analyze_bytes(
+    path: &Path,
+    bytes: &[u8],
+    display: &str,
+    cfg: &Config,
+) -> Result<Analysis, ConvertError> {
+    let loaded = load(path, bytes, &cfg.load)?;
+    Ok(analyze_loaded(loaded, bytes, display, cfg))
+}
+
+/// The stages after load.
+pub fn analyze_loaded(loaded: LoadedDocument, bytes: &[u8], display: &str, cfg: &Config) -> Analysis {
+    let clean = clean(&loaded);
+    let outline = segment(&clean);
+    let candidates = extract(&clean, &outline, &cfg.patterns);
+    let sections = crate::sections::section_scores(&clean, &outline);
+    let lists = crate::lists::lists(&clean, &outline);
+    let ocr_chars: usize = loaded
+        .pages
+        .iter()
+        .filter(|p| p.backend.starts_with("ocr"))
+        .map(|p| p.text.chars().count())
+        .sum();
+    let all_chars: usize = loaded.pages.iter().map(|p| p.text.chars().count()).sum();
+    let ev = Evidence {
+        ocr_share: if all_chars == 0 {
+            0.0
+        } else {
+            ocr_chars as f64 / all_chars as f64
+        },
+    };
+    let checked = check(&candidates, &sections, ev);
+    let mut warnings = loaded.warnings.clone();
+    warnings.extend(clean.notes.iter().cloned());
+    warnings.extend(checked.warnings);
+    if checked.fields.is_empty() {
+        warnings.push("no field found: check the text with `baogao inspect`".into());
+    }
+    let report = Report {
+        schema_version: SCHEMA_VERSION.into(),
+        source: Source {
+            file: display.to_string(),
+            sha256: sha256_hex(bytes),
+            pages: loaded.pages.len(),
+            text_layer: loaded.text_layer.as_str().into(),
+            page_info: if loaded.text_layer == TextLayer::Plain {
+                vec![]
+            } else {
+                loaded
+                    .pages
+                    .iter()
+                    .map(|p| PageInfo {
+                        page: p.number,
+                        backend: p.backend.clone(),
+                        verdict: p.verdict.clone(),
+                        chars: p.text.chars().filter(|c| !c.is_whitespace()).count(),
+                    })
+                    .collect()
+            },
+        },
+        fields: checked.fields,
+        sections,
+        targets: vec![],
+        indicators: vec![],
+        lists,
+        checks: checked.checks,
+        warnings,
+    };
+    Analysis {
+        loaded,
+        clean,
+        outline,
+        candidates,
+        report,
+    }
+}
+
+/// Lower-case hex SHA-256 of the input bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
