@@ -67,10 +67,16 @@ pub fn analyze_bytes(
 }
 
 /// The stages after load.
-pub fn analyze_loaded(loaded: LoadedDocument, bytes: &[u8], display: &str, cfg: &Config) -> Analysis {
+pub fn analyze_loaded(
+    loaded: LoadedDocument,
+    bytes: &[u8],
+    display: &str,
+    cfg: &Config,
+) -> Analysis {
     let clean = clean(&loaded);
     let outline = segment(&clean);
-    let candidates = extract(&clean, &outline, &cfg.patterns);
+    let mut candidates = extract(&clean, &outline, &cfg.patterns);
+    candidates.extend(crate::grid::grid_candidates(&clean));
     let sections = crate::sections::section_scores(&clean, &outline);
     let lists = crate::lists::lists(&clean, &outline);
     let ocr_chars: usize = loaded

@@ -1,0 +1,541 @@
+//! Budget-execution grids → candidates for the budget, actual and rate fields.
+//!
+//! Self-evaluation forms give the money figures only in a small grid (年初预算数 /
+//! 全年预算数 / 全年执行数 / 执行率 …) that flattening turns into a header run followed by
+//! a run of figures, with the separators lost in many ways. Regex patterns cannot map the
+//! N-th figure to the N-th label, so this module does: it reads the header as a run of
+//! column labels (data in `patterns/grids.toml`), then the figures after it, and assigns
+//! figures to columns by type (money, percent, points) keeping their order. Figures fused
+//! together (`64.864.864.8100%`) are split only when the split is confirmed by the
+//! arithmetic (actual / budget = the stated rate). The unit comes from the form's
+//! `(万元)` / `金额（元）` heading; without one the grid gives nothing.
+
+use crate::clean::CleanText;
+use crate::extract::{Candidate, context_unit};
+use crate::normalize::{json_number, parse_number, to_yuan};
+use regex::Regex;
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+const SOURCE: &str = include_str!("../patterns/grids.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
+    Money,
+    Percent,
+    Points,
+    Index,
+    Text,
+}
+
+#[derive(Debug, Deserialize)]
+struct ColumnDe {
+    key: String,
+    #[serde(default)]
+    generic: bool,
+    kind: Kind,
+    labels: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RowDe {
+    labels: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FileDe {
+    column: Vec<ColumnDe>,
+    row: Vec<RowDe>,
+}
+
+struct Column {
+    key: String,
+    /// A catch-all label shape (`…数(B)`): loses to any specific label at the same place.
+    generic: bool,
+    kind: Kind,
+    /// Anchored at the current position.
+    re: Regex,
+    /// Anchored at the end of a string (for looking back).
+    tail: Regex,
+}
+
+struct Grids {
+    columns: Vec<Column>,
+    /// Any label, unanchored: where a header may start.
+    any: Regex,
+    row: Regex,
+    annotation: Regex,
+    sep: Regex,
+}
+
+fn grids() -> &'static Grids {
+    static G: OnceLock<Grids> = OnceLock::new();
+    G.get_or_init(|| {
+        let de: FileDe = toml::from_str(SOURCE).expect("patterns/grids.toml parses (tested)");
+        let columns: Vec<Column> = de
+            .column
+            .iter()
+            .map(|c| Column {
+                key: c.key.clone(),
+                generic: c.generic,
+                kind: c.kind,
+                re: Regex::new(&format!("^(?:{})", c.labels.join("|"))).expect("grid label regex"),
+                tail: Regex::new(&format!("(?:{})$", c.labels.join("|")))
+                    .expect("grid label regex"),
+            })
+            .collect();
+        let keyed: Vec<String> = de
+            .column
+            .iter()
+            .filter(|c| !c.key.is_empty())
+            .flat_map(|c| c.labels.clone())
+            .collect();
+        let rows: Vec<String> = de.row.iter().flat_map(|r| r.labels.clone()).collect();
+        Grids {
+            columns,
+            any: Regex::new(&format!("(?:{})", keyed.join("|"))).expect("grid label regex"),
+            row: Regex::new(&format!(
+                r"^(?:{})\s*(?:\((?:万元|元|亿元)\))?\s*[:：]?",
+                rows.join("|")
+            ))
+            .expect("grid row regex"),
+            annotation: Regex::new(
+                r"^(?:\s*\([A-Z](?:[/×][A-Z0-9%×]*)*\)|[,，]?\s*[A-Z]\s*[、,，)])",
+            )
+            .expect("static regex"),
+            sep: Regex::new(r"^[\s|:：、,，]*").expect("static regex"),
+        }
+    })
+}
+
+/// A figure after the header: its text and whether it carried `%`.
+#[derive(Debug, Clone)]
+struct Token<'a> {
+    text: &'a str,
+    pct: bool,
+    end: usize,
+}
+
+/// Read all grids of a text into candidates.
+pub fn grid_candidates(text: &CleanText) -> Vec<Candidate> {
+    let s = text.text.as_str();
+    let g = grids();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(m) = g.any.find_at(s, from) {
+        match read_grid(s, m.start()) {
+            Some((cands, end)) => {
+                for mut c in cands {
+                    c.page = text.page_at(c.start);
+                    out.push(c);
+                }
+                from = end.max(m.end());
+            }
+            None => from = m.end(),
+        }
+    }
+    out
+}
+
+/// Parse the header starting at `start`; returns the columns and where the header ends.
+fn read_header(s: &str, start: usize) -> (Vec<&'static Column>, usize) {
+    let g = grids();
+    let mut cols = Vec::new();
+    let mut pos = start;
+    loop {
+        let rest = &s[pos..];
+        let skip = g.sep.find(rest).map_or(0, |m| m.end());
+        let rest2 = &rest[skip..];
+        let Some((col, len)) = g
+            .columns
+            .iter()
+            .filter_map(|c| c.re.find(rest2).map(|m| (c, m.end())))
+            // A reported column wins, then a specific label over a generic shape, then the
+            // longest.
+            .max_by_key(|(c, l)| (!c.key.is_empty(), !c.generic, *l))
+        else {
+            break;
+        };
+        cols.push(col);
+        pos += skip + len;
+        if let Some(a) = g.annotation.find(&s[pos..]) {
+            pos += a.end();
+        }
+    }
+    (cols, pos)
+}
+
+fn read_grid(s: &str, start: usize) -> Option<(Vec<Candidate>, usize)> {
+    let g = grids();
+    let (mut cols, header_end) = read_header(s, start);
+    // A row-number column (行次/序号) right before the first reported label.
+    let back = floor_boundary(s, start.saturating_sub(12));
+    let before = s[back..start].trim_end();
+    if let Some(ix) = g
+        .columns
+        .iter()
+        .find(|c| c.kind == Kind::Index && c.tail.is_match(before))
+    {
+        cols.insert(0, ix);
+    }
+    let keyed_money = cols
+        .iter()
+        .filter(|c| !c.key.is_empty() && c.kind == Kind::Money)
+        .count();
+    if cols.len() < 2 || keyed_money == 0 {
+        return None;
+    }
+    // Skip to a total-row label when one follows within a short distance.
+    let mut pos = header_end;
+    let window_end = floor_boundary(s, (header_end + 300).min(s.len()));
+    if let Some(i) = s[header_end..window_end]
+        .char_indices()
+        .map(|(i, _)| i)
+        .find(|&i| g.row.is_match(&s[header_end + i..]))
+    {
+        let at = header_end + i;
+        pos = at + g.row.find(&s[at..]).map_or(0, |m| m.end());
+    }
+    let tokens = read_tokens(s, pos);
+    if tokens.is_empty() {
+        return None;
+    }
+    let values_end = tokens.last().map_or(pos, |t| t.end);
+    let unit = context_unit(&s[..start]).or_else(|| {
+        let e = floor_boundary(s, (values_end + 800).min(s.len()));
+        unit_after(&s[values_end..e])
+    })?;
+    let assignment = assign(&cols, &tokens)?;
+    let raw_end = floor_boundary(s, values_end.min(start + 400));
+    let raw: String = s[start..raw_end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let validated = assignment.validated;
+    let mut cands = Vec::new();
+    for (ci, v) in assignment.values {
+        let col = cols[ci];
+        if col.key.is_empty() {
+            continue;
+        }
+        let (value, unit_name) = match col.kind {
+            Kind::Money => (json_number(to_yuan(v, &unit)?), "yuan"),
+            Kind::Percent => (json_number(crate::normalize::round_cents(v)), "percent"),
+            _ => continue,
+        };
+        cands.push(Candidate {
+            key: col.key.clone(),
+            value,
+            unit: Some(unit_name),
+            raw: raw.clone(),
+            start,
+            end: values_end,
+            page: 1,
+            pattern: "grids/budget-grid".into(),
+            confidence: if validated { 0.9 } else { 0.82 },
+            flags: vec![],
+        });
+    }
+    Some((cands, values_end))
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn unit_after(s: &str) -> Option<String> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| Regex::new(r"\(\s*(万元|元|亿元)\s*\)").expect("static regex"));
+    re.captures(s).map(|c| c[1].to_string())
+}
+
+/// The run of figures starting at `pos`: numbers separated by spaces, tabs, newlines or
+/// `|`; a small integer right after a row label (行次) is kept and matched to an index
+/// column if the header has one. Stops at the first word.
+fn read_tokens(s: &str, pos: usize) -> Vec<Token<'_>> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"^[\s|:：]*(?P<t>[0-9][0-9.,]*%?(?:[0-9][0-9.,]*%?)*)").expect("static regex")
+    });
+    let mut out = Vec::new();
+    let mut at = pos;
+    while let Some(c) = re.captures(&s[at..]) {
+        let t = c.name("t").expect("group");
+        let text = t.as_str();
+        out.push(Token {
+            text,
+            pct: text.ends_with('%'),
+            end: at + t.end(),
+        });
+        at += c.get(0).expect("group 0").end();
+        if out.len() > 16 {
+            break;
+        }
+    }
+    out
+}
+
+struct Assignment {
+    /// (column index, value) for each figure.
+    values: Vec<(usize, f64)>,
+    /// Whether actual / budget = stated rate held.
+    validated: bool,
+}
+
+/// A figure's type and value.
+#[derive(Debug, Clone, Copy)]
+struct Fig {
+    v: f64,
+    pct: bool,
+    int: bool,
+}
+
+/// Split tokens into figures; a token with several numbers fused is expanded into every
+/// plausible split (each then needs arithmetic confirmation).
+fn figure_options(tokens: &[Token], max_parts: usize) -> Vec<(Vec<Fig>, bool)> {
+    let mut options: Vec<(Vec<Fig>, bool)> = vec![(Vec::new(), false)];
+    for t in tokens {
+        let plain = t.text.trim_end_matches('%');
+        let simple =
+            parse_number(plain).filter(|_| !plain.contains('%') && plain.matches('.').count() <= 1);
+        let alts: Vec<(Vec<Fig>, bool)> = match simple {
+            Some(v) if !t.text[..t.text.len() - usize::from(t.pct)].contains('%') => vec![(
+                vec![Fig {
+                    v,
+                    pct: t.pct,
+                    int: !plain.contains('.') && v < 1000.0,
+                }],
+                false,
+            )],
+            _ => splits(t.text, max_parts)
+                .into_iter()
+                .map(|f| (f, true))
+                .collect(),
+        };
+        if alts.is_empty() {
+            break;
+        }
+        let mut next = Vec::new();
+        for (base, fused) in &options {
+            for (a, f) in &alts {
+                let mut v = base.clone();
+                v.extend(a.iter().copied());
+                next.push((v, *fused || *f));
+            }
+        }
+        options = next;
+        if options.len() > 2000 {
+            break;
+        }
+    }
+    options
+}
+
+/// Every way to cut a fused token (`64.864.864.8100%`) into numbers of the usual shapes
+/// (no leading zero, at most two decimals), `%` ending the number before it.
+fn splits(t: &str, max_parts: usize) -> Vec<Vec<Fig>> {
+    fn rec(rest: &str, max_parts: usize, acc: &mut Vec<Fig>, out: &mut Vec<Vec<Fig>>) {
+        if rest.is_empty() {
+            out.push(acc.clone());
+            return;
+        }
+        if out.len() > 5000 || acc.len() >= max_parts {
+            return;
+        }
+        for end in 1..=rest.len().min(12) {
+            let cand = &rest[..end];
+            if !valid_number(cand) {
+                continue;
+            }
+            let after = &rest[end..];
+            let (pct, after) = match after.strip_prefix('%') {
+                Some(a) => (true, a),
+                None => (false, after),
+            };
+            let v = cand.parse::<f64>().unwrap_or(f64::NAN);
+            acc.push(Fig {
+                v,
+                pct,
+                int: !cand.contains('.') && v < 1000.0,
+            });
+            rec(after, max_parts, acc, out);
+            acc.pop();
+        }
+    }
+    let mut out = Vec::new();
+    rec(t, max_parts, &mut Vec::new(), &mut out);
+    out
+}
+
+fn valid_number(s: &str) -> bool {
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    if int.len() > 1 && int.starts_with('0') {
+        return false;
+    }
+    match frac {
+        None => true,
+        Some(f) => !f.is_empty() && f.len() <= 2 && f.bytes().all(|b| b.is_ascii_digit()),
+    }
+}
+
+fn fits(kind: Kind, f: &Fig) -> bool {
+    match kind {
+        Kind::Percent => f.pct,
+        Kind::Money => !f.pct,
+        Kind::Points => !f.pct && f.v <= 100.0,
+        Kind::Index => !f.pct && f.int && f.v < 100.0,
+        Kind::Text => false,
+    }
+}
+
+/// Order-preserving assignment of figures to columns of fitting kind; the first (leftmost)
+/// assignment that passes the rate check wins, else the first assignment at all (for
+/// unfused figures only).
+fn assign(cols: &[&Column], tokens: &[Token]) -> Option<Assignment> {
+    let mut fallback: Option<Assignment> = None;
+    for (figs, fused) in figure_options(tokens, cols.len()) {
+        let mut figs = figs;
+        // Ignore trailing figures that belong to the next row.
+        while figs.len() > cols.len() {
+            figs.pop();
+        }
+        let mut found: Vec<Vec<usize>> = Vec::new();
+        let mut acc = Vec::new();
+        combos(cols, &figs, 0, 0, &mut acc, &mut found);
+        for cols_idx in found {
+            let values: Vec<(usize, f64)> = cols_idx
+                .iter()
+                .copied()
+                .zip(figs.iter().map(|f| f.v))
+                .collect();
+            let get = |key: &str| {
+                values
+                    .iter()
+                    .find(|(ci, _)| cols[*ci].key == key)
+                    .map(|(_, v)| *v)
+            };
+            let rate = get("expenditure.execution_rate");
+            let actual = get("expenditure.actual");
+            let budgets = [get("budget.adjusted"), get("budget.initial")];
+            let validated = match (rate, actual) {
+                (Some(r), Some(a)) => budgets
+                    .iter()
+                    .flatten()
+                    .any(|b| *b > 0.0 && (a / b * 100.0 - r).abs() <= 0.6),
+                _ => false,
+            };
+            if validated {
+                return Some(Assignment { values, validated });
+            }
+            if !fused && fallback.is_none() && rate.is_none() {
+                fallback = Some(Assignment { values, validated });
+            }
+        }
+    }
+    fallback
+}
+
+fn combos(
+    cols: &[&Column],
+    figs: &[Fig],
+    ci: usize,
+    fi: usize,
+    acc: &mut Vec<usize>,
+    out: &mut Vec<Vec<usize>>,
+) {
+    if out.len() >= 64 {
+        return;
+    }
+    if fi == figs.len() {
+        out.push(acc.clone());
+        return;
+    }
+    for c in ci..cols.len() {
+        if cols.len() - c < figs.len() - fi {
+            break;
+        }
+        if fits(cols[c].kind, &figs[fi]) {
+            acc.push(c);
+            combos(cols, figs, c + 1, fi + 1, acc, out);
+            acc.pop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(t: &str) -> Vec<(String, serde_json::Value)> {
+        let c = CleanText::from_single(t);
+        grid_candidates(&c)
+            .into_iter()
+            .map(|c| (c.key, c.value))
+            .collect()
+    }
+
+    fn has(v: &[(String, serde_json::Value)], k: &str, x: f64) -> bool {
+        v.iter().any(|(kk, vv)| kk == k && vv.as_f64() == Some(x))
+    }
+
+    #[test]
+    fn grids_file_parses() {
+        assert!(grids().columns.len() >= 5);
+    }
+
+    #[test]
+    fn one_cell_per_line_with_pipes() {
+        let v = run(
+            "预算执行情况(10分) |\n年度预算数(万元) |\n年初预算 |\n调整后预算数 |\n预算执行数 |\n预算执行率 |\n权重 |\n得分 |\n原因 |\n总额 |\n238.93 |\n251.89 |\n251.89 |\n100.00% |\n10 |\n|\n1.预算执行率=",
+        );
+        assert!(has(&v, "budget.initial", 2389300.0), "{v:?}");
+        assert!(has(&v, "budget.adjusted", 2518900.0), "{v:?}");
+        assert!(has(&v, "expenditure.actual", 2518900.0), "{v:?}");
+        assert!(has(&v, "expenditure.execution_rate", 100.0), "{v:?}");
+    }
+
+    #[test]
+    fn fused_figures_are_split_by_the_arithmetic() {
+        let v = run(
+            "资金情况(万元)全年预算数(A)全年执行数(B)分值执行率(B/A)得分年度资金总额:202010100.00%10其中:本年财政拨款",
+        );
+        assert!(has(&v, "budget.adjusted", 200000.0), "{v:?}");
+        assert!(has(&v, "expenditure.actual", 200000.0), "{v:?}");
+        assert!(has(&v, "expenditure.execution_rate", 100.0), "{v:?}");
+        let v = run(
+            "项目资金(万元)年度资金总额年初预算数调整预算数,A、全年执行数(B)执行率(B/A)64.864.864.8100%年度总体",
+        );
+        assert!(has(&v, "budget.initial", 648000.0), "{v:?}");
+        assert!(has(&v, "expenditure.actual", 648000.0), "{v:?}");
+    }
+
+    #[test]
+    fn space_separated_with_unit_after_and_skipped_columns() {
+        let v = run(
+            "全年预算数(A) 全年执行数(B) 7165.32 6992.95 其中:中央财政资金 3144.00 3144.00 资金投入情况 (万元)",
+        );
+        assert!(has(&v, "budget.adjusted", 71653200.0), "{v:?}");
+        assert!(has(&v, "expenditure.actual", 69929500.0), "{v:?}");
+        let v = run(
+            "资金投入情况\n(万元)\n行次 全年预算数\n(A)\n统筹整合资金数\n(B)\n扣除统筹整合资金后预算金额\n(C)\n全年到位资金\n(D)\n预算到位\n(D/C×100%)\n全年执行资金\n(E)\n预算执行\n(E/C×100%)\n佐证材料\n列次 0 1 2 3 4 5 6 7 所需材料\n年度资金总额(万元): 1 52.800000\n52.800000 52.800000 100.00% 30.800000 58.33%\n其中",
+        );
+        assert!(has(&v, "budget.adjusted", 528000.0), "{v:?}");
+        assert!(has(&v, "expenditure.actual", 308000.0), "{v:?}");
+        assert!(has(&v, "expenditure.execution_rate", 58.33), "{v:?}");
+    }
+
+    #[test]
+    fn no_unit_no_figures() {
+        assert!(run("全年预算数(A) 全年执行数(B) 7165.32 6992.95").is_empty());
+    }
+}
