@@ -320,3 +320,27 @@ fn not_a_pdf_is_typed_error() {
         .unwrap_err();
     assert_eq!(e.kind, "not_pdf");
 }
+
+/// `BAOGAO_DUMP=file.pdf cargo test --test load_pdfs -- --ignored dump_pages --nocapture`
+#[test]
+#[ignore]
+fn dump_pages() {
+    let Ok(path) = std::env::var("BAOGAO_DUMP") else {
+        return;
+    };
+    let bytes = std::fs::read(&path).unwrap();
+    match load(Path::new(&path), &bytes, &LoadOptions::default()) {
+        Ok(doc) => {
+            for p in &doc.pages {
+                println!(
+                    "=== page {} [{} / {}]\n{}",
+                    p.number, p.backend, p.verdict, p.text
+                );
+            }
+            for w in &doc.warnings {
+                println!("warning: {w}");
+            }
+        }
+        Err(e) => println!("error {}: {}", e.kind, e.message),
+    }
+}

@@ -7,7 +7,7 @@
 //! per baseline. It also decodes the predefined GB CMaps lopdf lacks (GBK-EUC-H, GB-EUC-H,
 //! GBKp-EUC-H) with encoding_rs.
 
-use super::layout::{self, Glyph};
+use super::layout::{self, Glyph, Rule};
 use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Encoding, Object, ObjectId};
 use std::collections::{HashMap, HashSet};
@@ -21,11 +21,17 @@ pub fn page_text(doc: &Document, page_id: ObjectId) -> Result<String, String> {
     let mut walker = Walker {
         doc,
         glyphs: Vec::new(),
+        rules: Vec::new(),
+        point: (0.0, 0.0),
         forms_seen: HashSet::new(),
         ops: 0,
     };
     walker.run(&content, &resources, IDENTITY, 0)?;
-    Ok(layout::lines(&walker.glyphs))
+    if walker.rules.len() > MAX_RULES {
+        // A drawing, not a table: cell lookup would be slow and pointless.
+        return Ok(layout::lines(&walker.glyphs));
+    }
+    Ok(layout::lines_with_rules(&walker.glyphs, &walker.rules))
 }
 
 /// Whether the page draws any image (directly or in a form), i.e. might be a scan.
@@ -249,13 +255,8 @@ impl<'a> Font<'a> {
         let mut i = 0;
         while i < bytes.len() {
             let len = match self.decoder {
-                Decoder::Gbk => {
-                    if bytes[i] >= 0x81 && i + 1 < bytes.len() {
-                        2
-                    } else {
-                        1
-                    }
-                }
+                Decoder::Gbk if bytes[i] >= 0x81 && i + 1 < bytes.len() => 2,
+                Decoder::Gbk => 1,
                 _ if self.two_byte && i + 1 < bytes.len() => 2,
                 _ => 1,
             };
@@ -282,7 +283,7 @@ impl<'a> Font<'a> {
         // Non-embedded CJK fonts (STSong-Light) have no /W for most CIDs: full width for
         // ideographs, half width for ASCII.
         if self.two_byte || matches!(self.decoder, Decoder::Gbk) {
-            if text.chars().all(|c| c.is_ascii()) && !text.is_empty() {
+            if text.is_ascii() && !text.is_empty() {
                 return 500.0;
             }
             return 1000.0;
@@ -306,12 +307,18 @@ struct GState {
 struct Walker<'a> {
     doc: &'a Document,
     glyphs: Vec<Glyph>,
+    /// Straight path segments (table borders), in device space.
+    rules: Vec<Rule>,
+    /// Current path point, user space.
+    point: (f64, f64),
     forms_seen: HashSet<ObjectId>,
     ops: usize,
 }
 
 /// Give up on a page after this many operators (content bombs).
 const MAX_OPS: usize = 2_000_000;
+/// Pages with more path segments than this are drawings; no table reconstruction.
+const MAX_RULES: usize = 4000;
 
 impl<'a> Walker<'a> {
     fn run(
@@ -371,6 +378,20 @@ impl<'a> Walker<'a> {
                 }
                 "cm" if a.len() == 6 => {
                     gs.ctm = mul(&[n(0), n(1), n(2), n(3), n(4), n(5)], &gs.ctm);
+                }
+                "m" => self.point = (n(0), n(1)),
+                "l" => {
+                    let to = (n(0), n(1));
+                    self.segment(&gs.ctm, self.point, to);
+                    self.point = to;
+                }
+                "re" if a.len() == 4 => {
+                    let (x, y, w, h) = (n(0), n(1), n(2), n(3));
+                    self.segment(&gs.ctm, (x, y), (x + w, y));
+                    self.segment(&gs.ctm, (x, y + h), (x + w, y + h));
+                    self.segment(&gs.ctm, (x, y), (x, y + h));
+                    self.segment(&gs.ctm, (x + w, y), (x + w, y + h));
+                    self.point = (x, y);
                 }
                 "BT" => {
                     tm = IDENTITY;
@@ -469,6 +490,22 @@ impl<'a> Walker<'a> {
             }
         }
         Ok(())
+    }
+
+    fn segment(&mut self, ctm: &Matrix, a: (f64, f64), b: (f64, f64)) {
+        if self.rules.len() > MAX_RULES {
+            return;
+        }
+        let t = |(x, y): (f64, f64)| {
+            (
+                x * ctm[0] + y * ctm[2] + ctm[4],
+                x * ctm[1] + y * ctm[3] + ctm[5],
+            )
+        };
+        let ((x0, y0), (x1, y1)) = (t(a), t(b));
+        if (x0 - x1).abs() < 2.0 || (y0 - y1).abs() < 2.0 {
+            self.rules.push(Rule { x0, y0, x1, y1 });
+        }
     }
 
     fn show(&mut self, font: &Font<'_>, gs: &GState, tm: &mut Matrix, bytes: &[u8]) {

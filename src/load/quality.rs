@@ -65,6 +65,11 @@ fn is_bad(c: char) -> bool {
         || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c'))
 }
 
+fn is_soup(c: char) -> bool {
+    "!\"#$&'*+;<>?@[\\]^_`{}~€‚ƒ„†‡ˆ‰Š‹ŒŽ˜™š›œžŸ".contains(c)
+        || (('\u{A0}'..='\u{FF}').contains(&c) && !c.is_alphanumeric())
+}
+
 /// Judge one page's text.
 pub fn judge(text: &str) -> Verdict {
     let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -77,10 +82,11 @@ pub fn judge(text: &str) -> Verdict {
     if bad * 20 > n || (bad >= 3 && bad * 50 > n) {
         return Verdict::Garbled;
     }
-    // Real text, Chinese or Latin, is mostly letters, ideographs and digits (punctuation
-    // runs at 3–15 %); glyph codes read through a wrong encoding are punctuation soup.
-    let symbols = chars.iter().filter(|c| !c.is_alphanumeric()).count();
-    if n >= 20 && symbols * 100 > n * 35 {
+    // Glyph codes read through a wrong 8-bit encoding are symbol soup (`{³"Û&@€Ÿ#$<>`):
+    // symbols real text rarely uses. Table punctuation (| / - = % : , . ( )) and CJK
+    // punctuation do not count, so a ruled form rendered as text stays good.
+    let soup = chars.iter().filter(|&&c| is_soup(c)).count();
+    if n >= 20 && soup * 100 > n * 15 {
         return Verdict::Garbled;
     }
     let latin1 = chars
@@ -229,7 +235,11 @@ mod tests {
             judge("{\t³\t1\t\"\tÛ\n&\t@\t•€\t1\nŸ#$%\n<=\t!\t>?\n&\t8\t1:;"),
             Verdict::Garbled
         );
-        // Chinese punctuation in normal amounts is fine.
+        // Chinese punctuation in normal amounts is fine, and so is a ruled form as text.
+        assert_eq!(
+            judge("目标 |\n/|\n/|\n其他资金 |\n|\n|\n|\n/|\n/|\n= |\n100 |\n% |\n|"),
+            Verdict::Good
+        );
         assert_eq!(
             judge("（一）目标：完成“十三五”规划，资金1.83亿元；项目、部门、年度。"),
             Verdict::Good
