@@ -129,6 +129,8 @@ struct Font<'a> {
     decoder: Decoder<'a>,
     /// Bytes per code for composite fonts with a fixed-width CMap (Identity-H, UCS2): 2.
     two_byte: bool,
+    /// Widths are keyed by the code itself (simple fonts, Identity CMaps).
+    cid_is_code: bool,
     widths: HashMap<u32, f64>,
     default_width: f64,
 }
@@ -242,6 +244,7 @@ impl<'a> Font<'a> {
         }
         Font {
             two_byte: composite && !gbk,
+            cid_is_code: !composite || enc_name.starts_with(b"Identity"),
             decoder,
             widths,
             default_width,
@@ -277,18 +280,22 @@ impl<'a> Font<'a> {
     }
 
     fn width(&self, code: u32, text: &str) -> f64 {
-        if let Some(w) = self.widths.get(&code) {
-            return *w;
+        if self.cid_is_code {
+            return self
+                .widths
+                .get(&code)
+                .copied()
+                .unwrap_or(self.default_width);
         }
-        // Non-embedded CJK fonts (STSong-Light) have no /W for most CIDs: full width for
-        // ideographs, half width for ASCII.
-        if self.two_byte || matches!(self.decoder, Decoder::Gbk) {
-            if text.is_ascii() && !text.is_empty() {
-                return 500.0;
+        // Predefined CMaps (UniGB-UCS2-H, GBK-EUC-H) map codes to Adobe-GB1 CIDs we do not
+        // have tables for, except that Adobe-GB1 puts printable ASCII at CIDs 1..=95.
+        let mut chars = text.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if (' '..='~').contains(&c) => {
+                self.widths.get(&(c as u32 - 31)).copied().unwrap_or(500.0)
             }
-            return 1000.0;
+            _ => self.default_width,
         }
-        self.default_width
     }
 }
 

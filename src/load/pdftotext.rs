@@ -78,7 +78,7 @@ pub fn pages_text(bytes: &[u8]) -> Result<Vec<String>, String> {
         }
     };
     if !status.success() {
-        return Err(format!("exit status {status}"));
+        return Err(format!("failed ({status})"));
     }
     let text = std::fs::read(&output.0).map_err(|e| format!("output: {e}"))?;
     let text = String::from_utf8_lossy(&text);
