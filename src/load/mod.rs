@@ -5,7 +5,12 @@
 //! check wins for each page, and the page records which backend produced it, so a user can
 //! see where a wrong character came from.
 
+pub mod layout;
+pub mod lopdf_text;
 pub mod pdf;
+pub mod pdf_extract_text;
+pub mod pdftotext;
+pub mod quality;
 
 use std::path::Path;
 
@@ -54,6 +59,16 @@ impl LoadedDocument {
     /// Whether any page carries text at all.
     pub fn has_text(&self) -> bool {
         self.pages.iter().any(|p| !p.text.trim().is_empty())
+    }
+
+    /// Pages no text backend could read (verdict `needs_ocr`), 1-based: the OCR stage's
+    /// work list. Their `text` is empty until OCR fills it in.
+    pub fn ocr_pages(&self) -> Vec<usize> {
+        self.pages
+            .iter()
+            .filter(|p| p.verdict == quality::Verdict::NeedsOcr.as_str())
+            .map(|p| p.number)
+            .collect()
     }
 }
 

@@ -1,0 +1,274 @@
+//! Positioned glyphs → text lines: one visual baseline = one line, table cells on a line
+//! separated by a tab.
+//!
+//! Both position-aware backends (the lopdf content walker and the pdf-extract output device)
+//! produce [`Glyph`]s in PDF user space (y grows upwards); [`lines`] turns them into text.
+//! When the backend also saw the drawn ruling lines ([`Rule`]s, the lopdf walker does),
+//! [`lines_with_rules`] rebuilds bordered table cells first: a cell whose text wraps over
+//! several lines stays one cell, and a table row becomes one line of tab-separated cells.
+
+/// One shown character (or ligature) with its origin, advance and rendered size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glyph {
+    pub x: f64,
+    pub y: f64,
+    /// Advance width in the same units as `x`.
+    pub w: f64,
+    /// Rendered font size (height of 1 em).
+    pub size: f64,
+    pub text: String,
+}
+
+/// A gap of at least this many ems between two glyphs on one baseline is a cell boundary.
+const TAB_GAP_EM: f64 = 1.0;
+/// A gap of at least this many ems is a word space.
+const SPACE_GAP_EM: f64 = 0.2;
+/// Baselines closer than this many ems are the same line.
+const SAME_LINE_EM: f64 = 0.4;
+
+/// Group glyphs into lines by baseline (top to bottom), order each line by x, and join:
+/// nothing between touching glyphs, a space for a word gap, a tab for a column gap.
+/// Identical glyphs drawn twice at (almost) the same place — fake bold — are kept once.
+pub fn lines(glyphs: &[Glyph]) -> String {
+    let gs: Vec<&Glyph> = glyphs.iter().collect();
+    baseline_lines(gs)
+        .into_iter()
+        .map(|(_, l)| l + "\n")
+        .collect()
+}
+
+/// A drawn straight line (or rectangle edge), axis-aligned, in the glyphs' coordinates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+}
+
+impl Rule {
+    fn horizontal(&self) -> bool {
+        (self.y1 - self.y0).abs() < 2.0 && (self.x1 - self.x0).abs() > 4.0
+    }
+    fn vertical(&self) -> bool {
+        (self.x1 - self.x0).abs() < 2.0 && (self.y1 - self.y0).abs() > 4.0
+    }
+}
+
+/// As [`lines`], but glyphs enclosed by ruling lines on four sides are grouped into cells;
+/// cells sharing top and bottom rules form a row, written as one line with a tab between
+/// cells. Rows with a single cell (a framed paragraph, a page border) stay plain lines.
+pub fn lines_with_rules(glyphs: &[Glyph], rules: &[Rule]) -> String {
+    let h: Vec<(f64, f64, f64)> = rules
+        .iter()
+        .filter(|r| r.horizontal())
+        .map(|r| ((r.y0 + r.y1) / 2.0, r.x0.min(r.x1), r.x0.max(r.x1)))
+        .collect();
+    let v: Vec<(f64, f64, f64)> = rules
+        .iter()
+        .filter(|r| r.vertical())
+        .map(|r| ((r.x0 + r.x1) / 2.0, r.y0.min(r.y1), r.y0.max(r.y1)))
+        .collect();
+    if h.len() < 2 || v.len() < 3 {
+        return lines(glyphs);
+    }
+    const EPS: f64 = 1.0;
+    // Cell key: (top, bottom, left, right) rule positions, rounded to 0.1 pt.
+    type Key = (i64, i64, i64, i64);
+    let q = |x: f64| (x * 10.0).round() as i64;
+    let keys: Vec<Option<Key>> = glyphs
+        .iter()
+        .map(|g| {
+            let (cx, cy) = (g.x + g.w / 2.0, g.y + g.size.abs() / 3.0);
+            let covers_x = |&&(_, a, b): &&(f64, f64, f64)| a - EPS <= cx && cx <= b + EPS;
+            let covers_y = |&&(_, a, b): &&(f64, f64, f64)| a - EPS <= cy && cy <= b + EPS;
+            let top = h
+                .iter()
+                .filter(covers_x)
+                .filter(|r| r.0 > cy)
+                .map(|r| r.0)
+                .reduce(f64::min)?;
+            let bottom = h
+                .iter()
+                .filter(covers_x)
+                .filter(|r| r.0 < cy)
+                .map(|r| r.0)
+                .reduce(f64::max)?;
+            let left = v
+                .iter()
+                .filter(covers_y)
+                .filter(|r| r.0 < cx)
+                .map(|r| r.0)
+                .reduce(f64::max)?;
+            let right = v
+                .iter()
+                .filter(covers_y)
+                .filter(|r| r.0 > cx)
+                .map(|r| r.0)
+                .reduce(f64::min)?;
+            Some((q(top), q(bottom), q(left), q(right)))
+        })
+        .collect();
+    let mut cells: std::collections::BTreeMap<Key, Vec<&Glyph>> = Default::default();
+    for (g, k) in glyphs.iter().zip(&keys) {
+        if let Some(k) = k {
+            cells.entry(*k).or_default().push(g);
+        }
+    }
+    // Rows: cells with the same top and bottom rule, left to right.
+    let mut rows: std::collections::BTreeMap<(i64, i64), Vec<String>> = Default::default();
+    for ((t, b, _, _), gs) in cells {
+        let mut text = String::new();
+        for (_, line) in baseline_lines(gs) {
+            join_wrapped(&mut text, &line);
+        }
+        rows.entry((t, b))
+            .or_default()
+            .push(text.replace('\t', " "));
+    }
+    rows.retain(|_, cells| cells.iter().filter(|c| !c.is_empty()).count() >= 2);
+    let mut items: Vec<(f64, String)> = rows
+        .iter()
+        .map(|(&(t, _), cells)| (t as f64 / 10.0, cells.join("\t")))
+        .collect();
+    // Everything outside multi-cell rows: plain baseline grouping.
+    let rest: Vec<&Glyph> = glyphs
+        .iter()
+        .zip(&keys)
+        .filter(|(_, k)| !k.is_some_and(|(t, b, _, _)| rows.contains_key(&(t, b))))
+        .map(|(g, _)| g)
+        .collect();
+    items.extend(baseline_lines(rest));
+    items.sort_by(|a, b| b.0.total_cmp(&a.0));
+    items.into_iter().map(|(_, l)| l + "\n").collect()
+}
+
+/// Append a wrapped line of a cell: no space between CJK characters, one between words.
+fn join_wrapped(text: &mut String, line: &str) {
+    let line = line.trim();
+    if line.is_empty() {
+        return;
+    }
+    let cjk = |c: char| c as u32 >= 0x2E80;
+    if let (Some(a), Some(b)) = (text.chars().last(), line.chars().next())
+        && !cjk(a)
+        && !cjk(b)
+    {
+        text.push(' ');
+    }
+    text.push_str(line);
+}
+
+/// Baseline grouping: (baseline y, line text) from top to bottom.
+fn baseline_lines(gs: Vec<&Glyph>) -> Vec<(f64, String)> {
+    let mut gs: Vec<&Glyph> = gs
+        .into_iter()
+        .filter(|g| !g.text.trim().is_empty() && g.x.is_finite() && g.y.is_finite())
+        .collect();
+    // Top of the page first; on one baseline left to right.
+    gs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
+    let mut rows: Vec<Vec<&Glyph>> = Vec::new();
+    for g in gs {
+        let tol = SAME_LINE_EM * g.size.abs().max(1.0);
+        match rows.last_mut() {
+            Some(row) if (row[0].y - g.y).abs() <= tol => row.push(g),
+            _ => rows.push(vec![g]),
+        }
+    }
+    let mut out = Vec::new();
+    for mut row in rows {
+        let y = row[0].y;
+        row.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let mut line = String::new();
+        let mut prev: Option<&Glyph> = None;
+        for g in row {
+            if let Some(p) = prev {
+                let em = p.size.abs().max(g.size.abs()).max(1.0);
+                if p.text == g.text && (g.x - p.x).abs() < 0.3 * em && (g.y - p.y).abs() < 0.3 * em
+                {
+                    continue; // drawn twice (fake bold / shadow)
+                }
+                let gap = g.x - (p.x + p.w);
+                if gap >= TAB_GAP_EM * em {
+                    line.push('\t');
+                } else if gap >= SPACE_GAP_EM * em {
+                    line.push(' ');
+                }
+            }
+            line.push_str(&g.text);
+            prev = Some(g);
+        }
+        out.push((y, line.trim_end().to_string()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(x: f64, y: f64, t: &str) -> Glyph {
+        Glyph {
+            x,
+            y,
+            w: 10.0,
+            size: 10.0,
+            text: t.into(),
+        }
+    }
+
+    #[test]
+    fn one_line_per_baseline_and_tabs_between_cells() {
+        // Drawn out of order: second row first, cells right to left.
+        let glyphs = vec![
+            g(200.0, 680.0, "乙"),
+            g(10.0, 680.0, "2"),
+            g(100.0, 700.5, "甲"),
+            g(110.0, 700.0, "方"),
+            g(10.0, 700.0, "1"),
+        ];
+        assert_eq!(lines(&glyphs), "1\t甲方\n2\t乙\n");
+    }
+
+    #[test]
+    fn ruled_cells_keep_wrapped_text_together() {
+        // Two columns, x 0..50 and 50..100, one row y 600..700; a framed paragraph below.
+        let r = |x0, y0, x1, y1| Rule { x0, y0, x1, y1 };
+        let rules = vec![
+            r(0.0, 700.0, 100.0, 700.0),
+            r(0.0, 600.0, 100.0, 600.0),
+            r(0.0, 600.0, 0.0, 700.0),
+            r(50.0, 600.0, 50.0, 700.0),
+            r(100.0, 600.0, 100.0, 700.0),
+            // frame around a paragraph: a single cell, not a table row
+            r(0.0, 500.0, 100.0, 500.0),
+            r(0.0, 400.0, 100.0, 400.0),
+            r(0.0, 400.0, 0.0, 500.0),
+            r(100.0, 400.0, 100.0, 500.0),
+        ];
+        let glyphs = vec![
+            g(5.0, 680.0, "甲"),
+            g(15.0, 680.0, "乙"),
+            g(5.0, 665.0, "丙"),
+            g(55.0, 680.0, "丁"),
+            g(5.0, 480.0, "戊"),
+            g(5.0, 465.0, "己"),
+            g(5.0, 300.0, "庚"),
+        ];
+        assert_eq!(
+            lines_with_rules(&glyphs, &rules),
+            "甲乙丙\t丁\n戊\n己\n庚\n"
+        );
+    }
+
+    #[test]
+    fn word_gaps_are_spaces_and_duplicates_dropped() {
+        let glyphs = vec![
+            g(0.0, 0.0, "A"),
+            g(0.5, 0.0, "A"),
+            g(13.0, 0.0, "B"),
+            g(23.0, 0.0, " "),
+        ];
+        assert_eq!(lines(&glyphs), "A B\n");
+    }
+}
