@@ -73,6 +73,7 @@ pub fn analyze_loaded(loaded: LoadedDocument, bytes: &[u8], display: &str, cfg: 
     let candidates = extract(&clean, &outline, &cfg.patterns);
     let sections = crate::sections::section_scores(&clean, &outline);
     let lists = crate::lists::lists(&clean, &outline);
+    let tables = crate::tables::tables(&clean, &loaded.pages);
     let ocr_chars: usize = loaded
         .pages
         .iter()
@@ -118,10 +119,10 @@ pub fn analyze_loaded(loaded: LoadedDocument, bytes: &[u8], display: &str, cfg: 
         },
         fields: checked.fields,
         sections,
-        targets: vec![],
-        indicators: vec![],
+        targets: tables.targets,
+        indicators: tables.indicators,
         lists,
-        checks: checked.checks,
+        checks: [checked.checks, tables.checks].concat(),
         warnings,
     };
     Analysis {
