@@ -129,6 +129,8 @@ struct Reader<'a> {
     lines: Vec<(usize, String)>,
     /// Lines of the loaded page texts (page, line), for space-separated tables.
     raw: Vec<(usize, &'a str)>,
+    /// Where the next search for a space-separated header starts in `raw`.
+    raw_cursor: std::cell::Cell<usize>,
 }
 
 /// Find every target or indicator table in the cleaned text. `pages` are the loaded page
@@ -144,6 +146,7 @@ pub fn find_tables(t: &Templates, clean: &CleanText, pages: &[(usize, &str)]) ->
             .iter()
             .flat_map(|(n, text)| text.lines().map(move |l| (*n, l)))
             .collect(),
+        raw_cursor: std::cell::Cell::new(0),
     };
     let mut out = Vec::new();
     let mut i = 0;
@@ -465,26 +468,21 @@ impl Reader<'_> {
     }
 
     /// A space-separated table whose header line `i` was glued by clean-up; rows come from
-    /// the loaded page text.
+    /// the loaded page text. Every row must have exactly one token per header cell: with
+    /// spaces as separators, a row with more tokens (a number apart from its unit, as PDF
+    /// text often has) cannot be aligned, and the table ends there.
     fn read_spaced(&self, i: usize, words: Vec<String>) -> Option<(RawTable, usize)> {
         let n = words.len();
         let key = despace(&self.lines[i].1);
-        let r = self
-            .raw
-            .iter()
-            .position(|(_, l)| l.split_whitespace().count() == n && despace(l) == key)?;
+        let is_header = |l: &str| l.split_whitespace().count() == n && despace(l) == key;
+        let from = self.raw_cursor.get();
+        let r = from + self.raw[from..].iter().position(|(_, l)| is_header(l))?;
         let columns: Vec<Option<String>> = words
             .iter()
             .map(|w| self.t.column_of(w).map(str::to_string))
             .collect();
         let tpl = self.t.template_for(&columns)?;
         let template = self.t.tables.iter().position(|x| x.id == tpl.id)?;
-        // Where extra tokens go when a row has more than the header (a cell with a space):
-        // the indicator's name, else the first column.
-        let wide = columns
-            .iter()
-            .position(|c| matches!(c.as_deref(), Some("indicator" | "target" | "actual")))
-            .unwrap_or(0);
         let mut table = RawTable {
             header: words,
             columns,
@@ -494,36 +492,36 @@ impl Reader<'_> {
             total: None,
         };
         let mut ci = i + 1;
-        for (_, line) in &self.raw[r + 1..] {
-            let line = *line;
-            let mut tokens: Vec<String> = line.split_whitespace().map(str::to_string).collect();
-            if tokens.is_empty() {
-                break;
+        let mut k = r + 1;
+        while k < self.raw.len() {
+            let line = self.raw[k].1;
+            k += 1;
+            if line.trim().is_empty() {
+                // Past a page break the header repeats; anything else ends the table.
+                match (k..self.raw.len()).find(|&x| !self.raw[x].1.trim().is_empty()) {
+                    Some(x) if is_header(self.raw[x].1) => {
+                        k = x + 1;
+                        continue;
+                    }
+                    _ => break,
+                }
             }
+            if is_header(line) {
+                continue;
+            }
+            let tokens: Vec<String> = line.split_whitespace().map(str::to_string).collect();
             if self.is_total(&tokens[..1]) {
                 // Empty cells leave no trace between spaces, so only a full total row aligns.
                 table.total = (tokens.len() == n).then_some(tokens);
-                ci += 1;
                 continue;
             }
-            if tokens.len() < n {
+            if tokens.len() != n {
                 break;
             }
-            let mut flags = Vec::new();
-            if tokens.len() > n {
-                let extra = tokens.len() - n;
-                let joined = tokens
-                    .drain(wide..=wide + extra)
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                tokens.insert(wide, joined);
-                flags.push("extra_cells_merged");
-            }
-            let (cells, _) = fit(tokens, n);
             // The row's line in the cleaned text, for its offset (and page).
-            let k = despace(line);
+            let d = despace(line);
             let found =
-                (ci..self.lines.len().min(ci + 3)).find(|&x| despace(&self.lines[x].1) == k);
+                (ci..self.lines.len().min(ci + 4)).find(|&x| despace(&self.lines[x].1) == d);
             let start = match found {
                 Some(x) => {
                     ci = x + 1;
@@ -532,11 +530,12 @@ impl Reader<'_> {
                 None => self.lines[ci.min(self.lines.len() - 1)].0,
             };
             table.rows.push(RawRow {
-                cells,
+                cells: tokens,
                 start,
-                flags,
+                flags: Vec::new(),
             });
         }
+        self.raw_cursor.set(k);
         Some((table, ci))
     }
 }

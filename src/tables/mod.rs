@@ -423,6 +423,18 @@ mod tests {
     }
 
     #[test]
+    fn space_separated_rows_must_align_token_for_token() {
+        // PDF text: a space between every number and its unit; such rows cannot be aligned.
+        let raw_text =
+            "序号 年初目标值 实际完成情况\n1 固定资产投资 13 亿元 固定资产投资 13 亿元\n";
+        let clean = CleanText::from_single(raw_text);
+        assert_eq!(
+            read(Templates::builtin(), &clean, &[(1, raw_text)]),
+            Tables::default()
+        );
+    }
+
+    #[test]
     fn prose_and_unrelated_tables_give_nothing() {
         let text = "项目资金(万元) | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分\n\
             年度资金总额 | 300.00 | 320.00 | 304.00 | 10 | 95.00% | 9.5\n\n\
