@@ -199,6 +199,9 @@ fn unjoined_lines(clean: &CleanText, pages: &[(usize, &str)]) -> Vec<(usize, Str
             out.push((start, l.to_string()));
             continue;
         }
+        while p < page_lines.len() && page_lines[p].is_empty() {
+            p += 1;
+        }
         // Pieces: consecutive page lines, starting near the current position, that add up
         // to exactly this line.
         let mut split = None;
