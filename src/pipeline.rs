@@ -79,6 +79,7 @@ pub fn analyze_loaded(
     candidates.extend(crate::grid::grid_candidates(&clean));
     let sections = crate::sections::section_scores(&clean, &outline);
     let lists = crate::lists::lists(&clean, &outline);
+    let tables = crate::tables::tables(&clean, &loaded.pages);
     let ocr_chars: usize = loaded
         .pages
         .iter()
@@ -124,10 +125,10 @@ pub fn analyze_loaded(
         },
         fields: checked.fields,
         sections,
-        targets: vec![],
-        indicators: vec![],
+        targets: tables.targets,
+        indicators: tables.indicators,
         lists,
-        checks: checked.checks,
+        checks: [checked.checks, tables.checks].concat(),
         warnings,
     };
     Analysis {

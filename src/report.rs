@@ -56,11 +56,11 @@ pub struct Report {
     pub fields: BTreeMap<String, Field>,
     /// Scored sections (name, maximum, score) in document order.
     pub sections: Vec<SectionScore>,
-    /// Rows of target-vs-actual tables (年初目标值 / 实际完成情况).
-    pub targets: Vec<serde_json::Value>,
+    /// Rows of target-vs-actual tables (年初目标值 / 实际完成情况); see [`TableRow`].
+    pub targets: Vec<TableRow>,
     /// Rows of indicator tables (一级/二级/三级指标, 指标值, 实际完成值, 分值, 得分).
     #[serde(default)]
-    pub indicators: Vec<serde_json::Value>,
+    pub indicators: Vec<TableRow>,
     /// Numbered lists by kind: `problems`, `suggestions`, `experience`.
     pub lists: BTreeMap<String, Vec<ListItem>>,
     pub checks: Vec<Check>,
@@ -115,6 +115,63 @@ pub struct SectionScore {
     pub page: usize,
     pub raw: String,
     pub flags: Vec<String>,
+}
+
+/// One row of a target or indicator table (read by [`crate::tables`]).
+///
+/// `columns` maps canonical column names (`seq`, `level1`, `level2`, `indicator`,
+/// `category`, `target`, `actual`, `unit`, `nature`, `max_points`, `weight`, `score`,
+/// `completion`, `reason`; see `patterns/tables.toml`) to the cell text; a column whose header
+/// is not in that file is kept under its header text. `cells` are the row's cells in document
+/// order (a row continued after a page break has its pieces joined).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TableRow {
+    /// Which table of the document the row belongs to (0-based, document order, counted
+    /// over targets and indicators together).
+    pub table: usize,
+    /// The table template (`patterns/tables.toml`) that recognised the table's header.
+    pub template: String,
+    /// The printed 序号 when there is one, else the row's position in its table (1-based).
+    pub number: usize,
+    /// Page of the row's first line.
+    pub page: usize,
+    pub columns: BTreeMap<String, String>,
+    pub cells: Vec<String>,
+    /// Figures (number + unit) read from the `target` cell, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_figures: Vec<Figure>,
+    /// Figures read from the `actual` cell, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actual_figures: Vec<Figure>,
+    /// `met`, `not_met` or `unknown`; present when the table has both a target and an actual
+    /// column. Computed only from comparable figures (same unit family), never from words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// actual / target in percent for the compared pair that decided the status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<f64>,
+    /// The `max_points` (分值), `weight` (权重) and `score` (得分) cells as numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_points: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// `continued_after_page_break` (pieces of the row were joined), `extra_cells_merged`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
+}
+
+/// A number with its unit as printed in a table cell (`30亿元`, `≥90%`, `前75名`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Figure {
+    pub value: f64,
+    /// The unit as printed (`亿元`, `%`, `万亩`, `个百分点`).
+    pub unit: String,
+    /// `at_least` or `at_most` when the cell says so (≥, 不低于, 不超过, 以内, 前…名).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<String>,
+    pub raw: String,
 }
 
 /// One numbered item under 存在的问题 / 建议 / 主要经验及做法.

@@ -1,0 +1,204 @@
+//! Figures in target and actual cells, and whether a target was met.
+//!
+//! A target cell and an actual cell are compared only through figures that carry a unit of
+//! the same family (`30亿元` vs `18.75亿元`, `≥2万亩` vs `2.1万亩`, `前75名` vs `第67名`):
+//! every target figure needs an actual figure of its unit, taken in order. Anything else
+//! (no figures, a unit missing on one side, words such as 全面完成) gives `unknown`; the
+//! status is never guessed from words.
+
+use super::template::Templates;
+use crate::normalize::{parse_number, round_cents};
+use crate::report::Figure;
+
+/// The figures (number + unit) in a cell, in order. `unit_hint` is the row's unit column
+/// (`%`), used when the cell is a bare number; `direction_hint` the row's 指标性质 (`≥`).
+pub fn figures(
+    t: &Templates,
+    text: &str,
+    unit_hint: Option<&str>,
+    direction_hint: Option<&str>,
+) -> Vec<Figure> {
+    let mut out = Vec::new();
+    for c in t.figure_re.captures_iter(text) {
+        let m = c.get(0).expect("group 0");
+        let prev = text[..m.start()].chars().next_back();
+        if prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == '.' || p == '-' || p == '_') {
+            continue;
+        }
+        let Some(value) = parse_number(&c["num"]) else {
+            continue;
+        };
+        let direction = direction_at(t, &text[..m.start()], &text[m.end()..]).map(str::to_string);
+        out.push(Figure {
+            value,
+            unit: c["unit"].to_string(),
+            direction,
+            raw: m.as_str().to_string(),
+        });
+    }
+    if out.is_empty()
+        && let Some(unit) = unit_hint.map(str::trim).filter(|u| !u.is_empty())
+    {
+        // 004: `指标值 100 | 度量单位 %`; the cell holds the number, the unit column its unit.
+        let (_, base) = t.split_unit(unit);
+        let stripped = strip_direction_words(t, text.trim());
+        if t.units.iter().any(|u| u == base)
+            && let Some(value) = parse_number(stripped.1)
+        {
+            out.push(Figure {
+                value,
+                unit: unit.to_string(),
+                direction: stripped.0.map(str::to_string),
+                raw: text.trim().to_string(),
+            });
+        }
+    }
+    if let Some(d) = direction_hint.and_then(|h| direction_word(t, h.trim())) {
+        for f in out.iter_mut().filter(|f| f.direction.is_none()) {
+            f.direction = Some(d.to_string());
+        }
+    }
+    out
+}
+
+/// The direction words touching a figure: the longest word right before it, else right
+/// after it.
+fn direction_at(t: &Templates, before: &str, after: &str) -> Option<&'static str> {
+    let before = before.trim_end();
+    t.before
+        .iter()
+        .find(|(w, _)| before.ends_with(w.as_str()))
+        .or_else(|| {
+            t.after
+                .iter()
+                .find(|(w, _)| after.trim_start().starts_with(w.as_str()))
+        })
+        .map(|(_, d)| *d)
+}
+
+/// A 指标性质 cell that is a direction word on its own (`≥`, `≤`, `不低于`).
+fn direction_word(t: &Templates, s: &str) -> Option<&'static str> {
+    t.before.iter().find(|(w, _)| w == s).map(|(_, d)| *d)
+}
+
+fn strip_direction_words<'a>(t: &Templates, s: &'a str) -> (Option<&'static str>, &'a str) {
+    for (w, d) in &t.before {
+        if let Some(rest) = s.strip_prefix(w.as_str()) {
+            return (Some(d), rest.trim());
+        }
+    }
+    (None, s)
+}
+
+/// Compare the target figures with the actual ones: `(status, ratio in percent)`.
+pub fn compare(t: &Templates, target: &[Figure], actual: &[Figure]) -> (&'static str, Option<f64>) {
+    if target.is_empty() || actual.is_empty() {
+        return ("unknown", None);
+    }
+    let mut used = vec![false; actual.len()];
+    let mut pairs = Vec::new();
+    for tf in target {
+        let (ts, tb) = t.split_unit(&tf.unit);
+        let found = actual.iter().enumerate().find(|(i, af)| {
+            let (_, ab) = t.split_unit(&af.unit);
+            !used[*i] && ab == tb
+        });
+        let Some((i, af)) = found else {
+            return ("unknown", None);
+        };
+        used[i] = true;
+        let (as_, _) = t.split_unit(&af.unit);
+        let (tv, av) = (tf.value * ts, af.value * as_);
+        let eps = 1e-9 * tv.abs().max(1.0);
+        let met = match tf.direction.as_deref() {
+            Some("at_most") => av <= tv + eps,
+            _ => av + eps >= tv,
+        };
+        let ratio = (tv != 0.0).then(|| round_cents(av / tv * 100.0));
+        pairs.push((met, ratio));
+    }
+    let decisive = pairs.iter().find(|p| !p.0).unwrap_or(&pairs[0]);
+    let status = if pairs.iter().all(|p| p.0) {
+        "met"
+    } else {
+        "not_met"
+    };
+    (status, decisive.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figs(s: &str) -> Vec<Figure> {
+        figures(Templates::builtin(), s, None, None)
+    }
+
+    fn status(target: &str, actual: &str) -> (&'static str, Option<f64>) {
+        compare(Templates::builtin(), &figs(target), &figs(actual))
+    }
+
+    #[test]
+    fn figures_carry_units_and_directions() {
+        let f = figs("城市综合管理全市街道考核总排名前75名，区级考核月得分不低于90分");
+        assert_eq!(f.len(), 2);
+        assert_eq!((f[0].value, f[0].unit.as_str()), (75.0, "名"));
+        assert_eq!(f[0].direction.as_deref(), Some("at_most"));
+        assert_eq!(f[1].direction.as_deref(), Some("at_least"));
+        let f = figs("涉及居民1,368户，完成供水管网9.6公里，0.08个百分点，2022年11月30日前");
+        let got: Vec<(f64, &str)> = f.iter().map(|f| (f.value, f.unit.as_str())).collect();
+        assert_eq!(got, vec![(1368.0, "户"), (9.6, "公里"), (0.08, "个百分点")]);
+        assert_eq!(
+            figs("领导班子成员每年讲党课 1 次以上")[0]
+                .direction
+                .as_deref(),
+            Some("at_least")
+        );
+    }
+
+    #[test]
+    fn status_needs_comparable_figures() {
+        assert_eq!(
+            status(
+                "招商引资实际到位资金30亿元",
+                "招商引资实际到位资金18.75亿元"
+            ),
+            ("not_met", Some(62.5))
+        );
+        assert_eq!(
+            status("固定资产投资13亿元", "固定资产投资13亿元"),
+            ("met", Some(100.0))
+        );
+        assert_eq!(status("≥2万亩", "21000亩").0, "met");
+        assert_eq!(status("每亩补助标准≤150元", "145元").0, "met");
+        assert_eq!(
+            status(
+                "排名前75名，月得分不低于90分",
+                "全市排名第67名，月得分超过90分"
+            )
+            .0,
+            "met"
+        );
+        assert_eq!(
+            status("改造道路4.2万平方米", "完成3.85万平方米，剩余0.35万平方米").0,
+            "not_met"
+        );
+        // A target figure without a partner of its unit: not comparable.
+        assert_eq!(
+            status("新增企业3家，产值1.5亿元", "产值1.83亿元"),
+            ("unknown", None)
+        );
+        assert_eq!(status("新登记市场主体418家", "全面完成"), ("unknown", None));
+    }
+
+    #[test]
+    fn unit_and_direction_columns_help_bare_numbers() {
+        let t = Templates::builtin();
+        let f = figures(t, "100", Some("%"), Some("≥"));
+        assert_eq!(
+            (f[0].value, f[0].unit.as_str(), f[0].direction.as_deref()),
+            (100.0, "%", Some("at_least"))
+        );
+        assert!(figures(t, "100", Some("项目"), None).is_empty());
+    }
+}

@@ -1,0 +1,444 @@
+//! Tables: target-vs-actual and indicator tables as structured rows.
+//!
+//! Reports state their goals in tables: `序号 | 年初目标值 | 实际完成情况` (department
+//! reports), `一级指标 | 二级指标 | 三级指标 | 指标值 | 实际完成值 | 分值 | 得分` (project
+//! self-evaluation forms). This module reads them from the cleaned text into
+//! [`TableRow`]s: each row's cells by canonical column name, its number and page, and for
+//! rows with a target and an actual the figures on each side and whether the target was met.
+//!
+//! * [`template`]: the header words and figure units of `patterns/tables.toml` (data).
+//! * [`layout`]: where tables are and how their text splits into rows of cells (tabs, `|`,
+//!   markdown, one cell per line, single spaces; page breaks with a repeated header).
+//! * [`figures`]: numbers with units in a cell, and target-vs-actual status.
+//! * [`csv`]: batch `targets.csv` / `indicators.csv`.
+//!
+//! A table with a score column and a total row (合计 / 总分) gets a [`Check`]: do the rows'
+//! scores add up to the stated total? A mismatch is reported, never corrected.
+
+pub mod csv;
+pub mod figures;
+pub mod layout;
+pub mod template;
+
+use crate::clean::CleanText;
+use crate::load::PageText;
+use crate::normalize::{parse_chinese_numeral, parse_number, round_cents};
+use crate::report::{Check, TableRow};
+use layout::RawTable;
+use std::collections::BTreeMap;
+use template::{Dest, Templates};
+
+/// What the table stage adds to a report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tables {
+    pub targets: Vec<TableRow>,
+    pub indicators: Vec<TableRow>,
+    pub checks: Vec<Check>,
+}
+
+/// Read the tables of a document with the built-in templates. `pages` are the loaded page
+/// texts; they are used only where clean-up changed the lines' shape (joined lines, removed
+/// single spaces between cells).
+pub fn tables(clean: &CleanText, pages: &[PageText]) -> Tables {
+    let pages: Vec<(usize, &str)> = pages.iter().map(|p| (p.number, p.text.as_str())).collect();
+    read(Templates::builtin(), clean, &pages)
+}
+
+/// Read tables with the given templates; `pages` are (page number, loaded text).
+pub fn read(t: &Templates, clean: &CleanText, pages: &[(usize, &str)]) -> Tables {
+    let mut out = Tables::default();
+    for (index, raw) in layout::find_tables(t, clean, pages).iter().enumerate() {
+        let rows = build_rows(t, clean, index, raw);
+        let tpl = &t.tables[raw.template];
+        if let Some(c) = score_check(index, tpl.id.as_str(), raw, &rows) {
+            out.checks.push(c);
+        }
+        match tpl.into {
+            Dest::Targets => out.targets.extend(rows),
+            Dest::Indicators => out.indicators.extend(rows),
+        }
+    }
+    out
+}
+
+/// The name a column goes by in `columns`: canonical when known, else the header text.
+fn column_names(raw: &RawTable) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (k, (h, c)) in raw.header.iter().zip(&raw.columns).enumerate() {
+        let mut name = match c {
+            Some(c) => c.clone(),
+            None if h.is_empty() => format!("col{}", k + 1),
+            None => h.clone(),
+        };
+        if names.contains(&name) {
+            name = format!("{name}#{}", k + 1);
+        }
+        names.push(name);
+    }
+    names
+}
+
+/// A 分值 / 得分 / 权重 cell as a number (`10`, `9.5分`, `10%`).
+fn points(cell: Option<&String>) -> Option<f64> {
+    let s = cell?.trim().trim_end_matches(['分', '%']).trim();
+    parse_number(s)
+}
+
+fn build_rows(t: &Templates, clean: &CleanText, index: usize, raw: &RawTable) -> Vec<TableRow> {
+    let names = column_names(raw);
+    let has = |n: &str| names.iter().any(|x| x == n);
+    let compares = has("target") && has("actual");
+    let tpl = &t.tables[raw.template];
+    let mut above: BTreeMap<String, String> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (pos, r) in raw.rows.iter().enumerate() {
+        let mut columns: BTreeMap<String, String> =
+            names.iter().cloned().zip(r.cells.iter().cloned()).collect();
+        // Merged cells of a grouping column are printed once; later rows inherit them.
+        for g in ["level1", "level2", "category"] {
+            match columns.get(g).filter(|v| !v.is_empty()) {
+                Some(v) => {
+                    above.insert(g.to_string(), v.clone());
+                }
+                None if above.contains_key(g) => {
+                    columns.insert(g.to_string(), above[g].clone());
+                }
+                None => {}
+            }
+        }
+        let number = columns
+            .get("seq")
+            .map(|s| s.trim_end_matches(['.', '、']))
+            .and_then(|s| {
+                s.parse::<usize>()
+                    .ok()
+                    .or_else(|| parse_chinese_numeral(s).map(|n| n as usize))
+            })
+            .unwrap_or(pos + 1);
+        let unit = columns.get("unit").map(String::as_str);
+        let nature = columns.get("nature").map(String::as_str);
+        let fig = |col: &str| {
+            columns
+                .get(col)
+                .map(|c| figures::figures(t, c, unit, nature))
+                .unwrap_or_default()
+        };
+        let target_figures = fig("target");
+        let actual_figures = fig("actual");
+        let (status, ratio) = if compares {
+            let (s, r) = figures::compare(t, &target_figures, &actual_figures);
+            (Some(s.to_string()), r)
+        } else {
+            (None, None)
+        };
+        out.push(TableRow {
+            table: index,
+            template: tpl.id.clone(),
+            number,
+            page: clean.page_at(r.start),
+            max_points: points(columns.get("max_points")),
+            weight: points(columns.get("weight")),
+            score: points(columns.get("score")),
+            columns,
+            cells: r.cells.clone(),
+            target_figures,
+            actual_figures,
+            status,
+            ratio,
+            flags: r.flags.iter().map(|f| f.to_string()).collect(),
+        });
+    }
+    out
+}
+
+/// Rows' scores against the total row's score, when the table has both.
+fn score_check(index: usize, template: &str, raw: &RawTable, rows: &[TableRow]) -> Option<Check> {
+    let total = raw.total.as_ref()?;
+    let k = raw
+        .columns
+        .iter()
+        .position(|c| c.as_deref() == Some("score"))?;
+    let stated = points(total.get(k))?;
+    let scores: Vec<f64> = rows.iter().filter_map(|r| r.score).collect();
+    if scores.is_empty() {
+        return None;
+    }
+    let sum = round_cents(scores.iter().sum());
+    let label = total
+        .iter()
+        .find(|c| !c.is_empty())
+        .cloned()
+        .unwrap_or_default();
+    let mut detail = format!(
+        "{} row score(s) of table {index} ({template}) add up to {sum}; its {label} row states {stated}",
+        scores.len()
+    );
+    let m = raw
+        .columns
+        .iter()
+        .position(|c| c.as_deref() == Some("max_points"));
+    let stated_max = m.and_then(|m| points(total.get(m)));
+    let maxes: Vec<f64> = rows.iter().filter_map(|r| r.max_points).collect();
+    if let Some(sm) = stated_max
+        && !maxes.is_empty()
+    {
+        let msum = round_cents(maxes.iter().sum());
+        if (msum - sm).abs() >= 0.005 {
+            detail.push_str(&format!(
+                "; the rows' 分值 add up to {msum} of {sm}, so part of the total is scored outside this table"
+            ));
+        }
+    }
+    let pass = (sum - stated).abs() < 0.005;
+    Some(Check {
+        name: "table_score_sum".into(),
+        inputs: vec![
+            format!("table {index} score"),
+            format!("table {index} {label}"),
+        ],
+        result: if pass { "pass" } else { "fail" }.into(),
+        detail,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_str(text: &str) -> Tables {
+        read(Templates::builtin(), &CleanText::from_single(text), &[])
+    }
+
+    fn col<'a>(r: &'a TableRow, c: &str) -> &'a str {
+        r.columns.get(c).map_or("", String::as_str)
+    }
+
+    #[test]
+    fn template_examples_hold() {
+        let t = Templates::builtin();
+        for tpl in &t.tables {
+            assert!(
+                !tpl.examples.is_empty(),
+                "template {} has no example",
+                tpl.id
+            );
+            for ex in &tpl.examples {
+                let got = read(t, &CleanText::from_single(&ex.text), &[]);
+                let rows: Vec<&TableRow> = got.targets.iter().chain(&got.indicators).collect();
+                assert_eq!(
+                    rows.len(),
+                    ex.rows,
+                    "template {}: example\n{}",
+                    tpl.id,
+                    ex.text
+                );
+                assert!(
+                    rows.iter().all(|r| r.template == tpl.id),
+                    "template {}: {rows:?}",
+                    tpl.id
+                );
+                for (k, v) in &ex.first {
+                    assert_eq!(col(rows[0], k), v, "template {}: column {k}", tpl.id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tab_table_with_page_break_and_repeated_header() {
+        let text = "具体详见下表:\n\n序号\t年初目标值\t实际完成情况\n\
+            1\t固定资产投资13亿元\t固定资产投资13亿元\n\
+            2\t招商引资实际到位资金30亿元\t招商引资实际到位资金18.75亿元\n\
+            3\t营商环境完成区下达目标;做好人口普查、法制建\t顺利完成人口普查工作\n\n\
+            序号\t年初目标值\t实际完成情况\n\
+            \t设等统计工作\n\
+            4\t党风廉政宣传2场\t党风廉政宣传3场\n\n\
+            (三)效果指标\n";
+        let t = read_str(text);
+        assert!(t.indicators.is_empty());
+        let n: Vec<usize> = t.targets.iter().map(|r| r.number).collect();
+        assert_eq!(n, vec![1, 2, 3, 4]);
+        let r3 = &t.targets[2];
+        assert_eq!(
+            col(r3, "target"),
+            "营商环境完成区下达目标;做好人口普查、法制建设等统计工作"
+        );
+        assert_eq!(r3.flags, vec!["continued_after_page_break"]);
+        let r2 = &t.targets[1];
+        assert_eq!(r2.status.as_deref(), Some("not_met"));
+        assert_eq!(r2.ratio, Some(62.5));
+        assert_eq!(
+            (
+                r2.target_figures[0].value,
+                r2.target_figures[0].unit.as_str()
+            ),
+            (30.0, "亿元")
+        );
+        assert_eq!(t.targets[3].status.as_deref(), Some("met"));
+        assert_eq!(t.targets[2].status.as_deref(), Some("unknown"));
+    }
+
+    #[test]
+    fn pipe_indicator_table_with_total_row_fails_the_sum_check() {
+        let text = "绩效指标 | | | | | | |\n\
+            一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施\n\
+            产出指标 | 数量指标 | 推广面积 | ≥2万亩 | 2.1万亩 | 10 | 10 | \n\
+            | | 采购有机肥数量 | ≥8000吨 | 7600吨 | 10 | 9 | 单价上涨\n\
+            效益指标 | 经济效益指标 | 亩均节约成本 | ≥60元 | 52元 | 10 | 8 | 价格回落\n\
+            总分 | | | | | 100 | 37 | \n\
+            自评结论 | 基本完成。\n";
+        let t = read_str(text);
+        assert!(t.targets.is_empty());
+        assert_eq!(t.indicators.len(), 3);
+        let r = &t.indicators[1];
+        assert_eq!(
+            (col(r, "level1"), col(r, "level2")),
+            ("产出指标", "数量指标"),
+            "filled down"
+        );
+        assert_eq!((r.max_points, r.score), (Some(10.0), Some(9.0)));
+        assert_eq!(r.status.as_deref(), Some("not_met"));
+        assert_eq!(t.indicators[0].status.as_deref(), Some("met"));
+        assert_eq!(t.checks.len(), 1);
+        assert_eq!(t.checks[0].result, "fail");
+        assert!(
+            t.checks[0].detail.contains("add up to 27"),
+            "{}",
+            t.checks[0].detail
+        );
+        assert!(
+            t.checks[0].detail.contains("states 37"),
+            "{}",
+            t.checks[0].detail
+        );
+    }
+
+    #[test]
+    fn one_cell_per_line_tables() {
+        let text = "三、部门整体支出绩效目标完成情况\n三级指标\n年度目标值\n实际完成值\n完成情况\n\
+            防汛设施维修加固\n12处\n10处\n未完成\n群众满意度\n≥90%\n92.6%\n完成\n\
+            四、绩效自评得分情况\n一级指标\n分值\n自评得分\n扣分原因\n\
+            决策\n20\n18\n扣2分\n过程\n20\n17\n扣3分\n合计\n40\n35\n—\n自评等级\n良\n";
+        let t = read_str(text);
+        assert_eq!(t.targets.len(), 2);
+        assert_eq!(t.targets[0].status.as_deref(), Some("not_met"));
+        assert_eq!(col(&t.targets[1], "completion"), "完成");
+        assert_eq!(t.indicators.len(), 2);
+        assert_eq!(t.indicators[1].table, 1);
+        assert_eq!(t.checks.len(), 1);
+        assert_eq!(t.checks[0].result, "pass", "{:?}", t.checks);
+    }
+
+    #[test]
+    fn cells_glued_by_line_joining_are_split_again() {
+        use crate::load::{LoadedDocument, PageText, TextLayer};
+        let long =
+            "部分产业项目带动增收效果尚未充分显现，项目实施进度滞后，群众反映问题整改不及时，扣4分";
+        let page = format!(
+            "四、绩效自评得分情况\n{}\n一级指标\n分值\n自评得分\n扣分原因\n决策\n20\n18\n{long}\n效益\n30\n26\n{long}\n合计\n50\n44\n—\n",
+            long.repeat(2)
+        );
+        let doc = LoadedDocument {
+            pages: vec![PageText {
+                number: 1,
+                text: page.clone(),
+                backend: "plain".into(),
+                verdict: "good".into(),
+            }],
+            text_layer: TextLayer::Plain,
+            warnings: vec![],
+        };
+        let clean = crate::clean::clean(&doc);
+        assert!(
+            clean.text.contains("扣4分效益"),
+            "clean-up joins the long cell: {}",
+            clean.text
+        );
+        let t = tables(&clean, &doc.pages);
+        let got: Vec<(&str, Option<f64>)> = t
+            .indicators
+            .iter()
+            .map(|r| (col(r, "level1"), r.score))
+            .collect();
+        assert_eq!(got, vec![("决策", Some(18.0)), ("效益", Some(26.0))]);
+        assert_eq!(t.checks[0].result, "pass");
+        // Without the page text the glued lines are not read as a table at all (the header
+        // line is glued to the paragraph above it), rather than read misaligned.
+        assert!(
+            read(Templates::builtin(), &clean, &[])
+                .indicators
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn one_cell_per_line_with_trailing_bars() {
+        let text = "绩效指标(90分) |\n一级指标 |\n二级指标 |\n三级指标 |\n指标性质 |\n指标值 |\n度量单位 |\n\
+            完成值 |\n权重 |\n得分 |\n未完成原因分析 |\n\
+            产出指标 |\n数量指标 |\n发放覆盖率 |\n= |\n100 |\n% |\n|\n60 |\n|\n|\n\
+            效益指标 |\n社会效益指标 |\n足额保障率 |\n= |\n100 |\n% |\n|\n30 |\n|\n|\n\
+            合计 |\n100 |\n|\n|\n评价结论 |\n";
+        let t = read_str(text);
+        assert_eq!(t.indicators.len(), 2, "{t:?}");
+        let r = &t.indicators[0];
+        assert_eq!(
+            (col(r, "indicator"), col(r, "unit"), r.weight),
+            ("发放覆盖率", "%", Some(60.0))
+        );
+        assert_eq!(r.target_figures[0].unit, "%");
+        assert_eq!(r.status.as_deref(), Some("unknown"));
+        assert!(t.checks.is_empty(), "no scores, no check");
+    }
+
+    #[test]
+    fn markdown_table() {
+        let text = "具体如下:\n\n| 指标类别 | 绩效指标 | 年度目标值 | 实际完成值 | 完成情况 |\n|---|---|---|---|---|\n\
+            | 数量指标 | 农村卫生户厕改造 | 500户 | 460户 | 未完成 |\n\
+            | 质量指标 | 监测合格率 | ≥98% | 99.2% | 完成 |\n\n未完成指标说明:";
+        let t = read_str(text);
+        assert_eq!(t.targets.len(), 2);
+        assert_eq!(t.targets[0].status.as_deref(), Some("not_met"));
+        assert_eq!(t.targets[0].ratio, Some(92.0));
+        assert_eq!(t.targets[1].status.as_deref(), Some("met"));
+    }
+
+    #[test]
+    fn space_separated_table_is_read_from_the_page_text() {
+        let raw_text = "各指标完成情况如下:\n\n一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分\n\
+            产出指标 数量指标 老年人健康管理人数 ≥1200人 1056人 15 13.2\n\
+            满意度指标 服务对象满意度指标 辖区居民满意度 ≥85% 82% 10 6\n\n各项主要工作";
+        let clean = CleanText::from_single(raw_text);
+        assert!(
+            clean.text.contains("一级指标二级指标"),
+            "clean-up glues the header"
+        );
+        let t = read(Templates::builtin(), &clean, &[(1, raw_text)]);
+        assert_eq!(t.indicators.len(), 2, "{t:?}");
+        let r = &t.indicators[0];
+        assert_eq!(col(r, "indicator"), "老年人健康管理人数");
+        assert_eq!((r.max_points, r.score), (Some(15.0), Some(13.2)));
+        assert_eq!(r.status.as_deref(), Some("not_met"));
+        // Without the page text there is nothing to split the glued rows with.
+        assert!(read_str(raw_text).indicators.is_empty());
+    }
+
+    #[test]
+    fn space_separated_rows_must_align_token_for_token() {
+        // PDF text: a space between every number and its unit; such rows cannot be aligned.
+        let raw_text =
+            "序号 年初目标值 实际完成情况\n1 固定资产投资 13 亿元 固定资产投资 13 亿元\n";
+        let clean = CleanText::from_single(raw_text);
+        assert_eq!(
+            read(Templates::builtin(), &clean, &[(1, raw_text)]),
+            Tables::default()
+        );
+    }
+
+    #[test]
+    fn prose_and_unrelated_tables_give_nothing() {
+        let text = "项目资金(万元) | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分\n\
+            年度资金总额 | 300.00 | 320.00 | 304.00 | 10 | 95.00% | 9.5\n\n\
+            年初目标值与实际完成情况对比如下:\n一、基本情况\n分值\n得分\n";
+        assert_eq!(read_str(text), Tables::default());
+    }
+}
