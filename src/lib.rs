@@ -29,5 +29,5 @@ pub mod patterns;
 pub mod pipeline;
 pub mod report;
 pub mod sections;
-pub mod tables;
 pub mod segment;
+pub mod tables;
