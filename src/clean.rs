@@ -338,14 +338,16 @@ fn ends_sentence(l: &str) -> bool {
 /// the next line does not start a heading or list item. Short lines (titles, table cells,
 /// label/value lines) are left alone.
 pub fn join_wrapped_lines(lines: &[String]) -> String {
+    // Table rows (cells joined by tabs) can be wider than the text block: leave them out.
     let mut widths: Vec<usize> = lines
         .iter()
+        .filter(|l| !l.contains('\t') && mostly_cjk(l))
         .map(|l| display_width(l))
         .filter(|&w| w > 0)
         .collect();
     widths.sort_unstable();
     let full = widths
-        .get(widths.len().saturating_sub(1) * 9 / 10)
+        .get((widths.len() * 9 / 10).min(widths.len().saturating_sub(1)))
         .copied()
         .unwrap_or(0);
     let mut out = String::new();
@@ -367,6 +369,14 @@ pub fn join_wrapped_lines(lines: &[String]) -> String {
         }
     }
     out
+}
+
+/// At least half of the line's non-space characters are CJK (body text, not a URL or a
+/// data line whose width says nothing about the text block).
+fn mostly_cjk(l: &str) -> bool {
+    let total = l.chars().filter(|c| !c.is_whitespace()).count();
+    let cjk = l.chars().filter(|&c| is_cjk(c)).count();
+    total > 0 && cjk * 2 >= total
 }
 
 /// Width in half-width units (a CJK character counts two), for comparing line lengths.

@@ -137,6 +137,20 @@ pub fn parse_marker(line: &str) -> Option<(MarkerKind, String)> {
     Some((kind, marker))
 }
 
+/// The heading's title: the line after the marker up to the first sentence end, at most
+/// 40 characters. Run-together text (a whole report on one line) would otherwise make a
+/// paragraph's words look like a section title.
+fn heading_title(rest: &str) -> String {
+    let rest = rest.trim();
+    let end = rest.find(['。', '；', ';']).unwrap_or(rest.len());
+    rest[..end]
+        .chars()
+        .take(40)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
 /// Run the segment stage.
 pub fn segment(text: &CleanText) -> Outline {
     let s = &text.text;
@@ -151,7 +165,7 @@ pub fn segment(text: &CleanText) -> Outline {
         let Some((kind, marker)) = parse_marker(trimmed) else {
             continue;
         };
-        let title = trimmed.trim_start()[marker.len()..].trim().to_string();
+        let title = heading_title(&trimmed.trim_start()[marker.len()..]);
         if title.is_empty() && kind == MarkerKind::Arabic {
             // A bare number on its own line is a table cell (序号), not a heading.
             continue;
@@ -213,7 +227,7 @@ mod tests {
         assert_eq!(titles[3], ("项目的构成", 2));
         assert_eq!(titles[4], ("绩效评价分析", 0));
         assert_eq!(titles[6], ("项目立项(评价得分7分)", 2));
-        assert_eq!(titles[7], ("符合规定;", 3));
+        assert_eq!(titles[7], ("符合规定", 3));
         assert_eq!(titles[9], ("预算执行", 2));
         assert_eq!(titles[10], ("结论", 0));
         let off = TEXT.find("正文2").unwrap();
