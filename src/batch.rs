@@ -53,6 +53,9 @@ pub const FILES_PER_WORKER: usize = 200;
 /// How often the parent checks a busy worker's clock and memory.
 const POLL: Duration = Duration::from_millis(50);
 
+/// How long a worker may take to start (build its configuration) before it counts as broken.
+const STARTUP: Duration = Duration::from_secs(60);
+
 /// Environment variable for fault injection in tests: `KIND:SUBSTRING` makes the
 /// conversion of every input whose path contains SUBSTRING `sleep` (an hour), `alloc`
 /// (memory until the limit), `abort`, `panic` or `overflow` (the stack).
@@ -272,7 +275,7 @@ fn inject_fault(display: &str) {
         "sleep" => thread::sleep(Duration::from_secs(3600)),
         "alloc" => {
             let mut hold = Vec::new();
-            for _ in 0..4096 {
+            for _ in 0..256 {
                 hold.push(vec![1u8; 16 << 20]);
             }
             std::hint::black_box(&hold);
@@ -317,6 +320,13 @@ pub fn worker_main(out: &Path, max_memory_mb: Option<u64>, cfg: &Config) -> i32 
             return 2;
         }
     };
+    if proto
+        .write_all(b"{\"ready\":true}\n")
+        .and_then(|_| proto.flush())
+        .is_err()
+    {
+        return 0;
+    }
     let stdin = std::io::stdin().lock();
     for line in stdin.split(b'\n') {
         let Ok(line) = line else { break };
@@ -460,9 +470,10 @@ impl Worker {
             for line in BufReader::new(stderr).split(b'\n') {
                 let Ok(line) = line else { break };
                 let line = String::from_utf8_lossy(&line).trim().to_string();
-                if line.is_empty() || line.starts_with("note: run with `RUST_BACKTRACE") {
+                if line.is_empty() || is_noise(&line) {
                     continue;
                 }
+                let line = without_thread_ids(&line);
                 let mut t = tail.lock().unwrap_or_else(|e| e.into_inner());
                 t.push_back(line);
                 if t.len() > 8 {
@@ -470,14 +481,22 @@ impl Worker {
                 }
             }
         });
-        Ok(Worker {
+        let mut w = Worker {
             child,
             stdin,
             lines,
             stderr_tail,
             stderr_reader,
             served: 0,
-        })
+        };
+        // The per-file clock starts only once the worker is ready (pattern set compiled).
+        match w.lines.recv_timeout(STARTUP) {
+            Ok(l) if l.contains("\"ready\"") => Ok(w),
+            _ => {
+                w.kill();
+                Err(std::io::Error::other("the worker did not start"))
+            }
+        }
     }
 
     fn pid(&self) -> u32 {
@@ -485,7 +504,7 @@ impl Worker {
     }
 
     /// Kill the worker's whole process group and reap it.
-    fn kill(mut self) -> Option<ExitStatus> {
+    fn kill(&mut self) -> Option<ExitStatus> {
         // SAFETY: signalling the process group we created for this worker.
         unsafe { libc::killpg(self.pid() as libc::pid_t, libc::SIGKILL) };
         self.child.wait().ok()
@@ -521,6 +540,26 @@ impl Worker {
     }
 }
 
+/// Stderr lines that say nothing about why a worker died.
+fn is_noise(line: &str) -> bool {
+    line.starts_with("note: ")
+        || line.starts_with("stack backtrace:")
+        || line.starts_with("skipping backtrace")
+        || line.starts_with("at ")
+        || line.split_once(':').is_some_and(|(n, _)| n.trim().parse::<u32>().is_ok())
+}
+
+/// `thread 'main' (12345) has overflowed` → `thread 'main' has overflowed`: error messages
+/// must not change from run to run.
+fn without_thread_ids(line: &str) -> String {
+    match (line.find("' ("), line.find(") ")) {
+        (Some(a), Some(b)) if a < b && line[a + 3..b].bytes().all(|c| c.is_ascii_digit()) => {
+            format!("{}'{}", &line[..a], &line[b + 1..])
+        }
+        _ => line.to_string(),
+    }
+}
+
 /// Resident set size of a process in MiB (Linux); `None` if it cannot be read.
 fn rss_mb(pid: u32) -> Option<u64> {
     let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -549,11 +588,11 @@ fn death_row(t: &Task, spec: &WorkerSpec, status: Option<ExitStatus>, tail: &str
     } else {
         format!(": {tail}")
     };
-    let (kind, msg) = if tail.contains("memory allocation of") {
+    let (kind, msg) = if let Some(oom) = tail.split(" | ").find(|l| l.contains("memory allocation of")) {
         let limit = spec
             .max_memory_mb
             .map_or_else(String::new, |m| format!(" (--max-memory {m} MB)"));
-        ("too_large", format!("out of memory{limit}{detail}"))
+        ("too_large", format!("out of memory{limit}: {oom}"))
     } else {
         let how = match status {
             Some(s) if s.signal().is_some() => {
@@ -595,7 +634,12 @@ impl Slot {
                 },
             };
             let req = request(t.id, &t.path, &t.display, &t.stem);
-            if w.stdin.write_all(req.as_bytes()).and_then(|_| w.stdin.flush()).is_err() {
+            if w
+                .stdin
+                .write_all(req.as_bytes())
+                .and_then(|_| w.stdin.flush())
+                .is_err()
+            {
                 // The idle worker is gone; the file has not been tried yet: use a new one.
                 w.kill();
                 continue;
@@ -667,7 +711,7 @@ impl Slot {
         }
     }
 
-    fn discard(&mut self, w: Worker, t: &Task) {
+    fn discard(&mut self, mut w: Worker, t: &Task) {
         let pid = w.pid();
         w.kill();
         remove_temp(&self.spec.out, &t.stem, pid);
@@ -1005,6 +1049,17 @@ mod tests {
             .collect();
         assert_eq!(got, want);
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn worker_stderr_is_made_stable() {
+        assert_eq!(
+            without_thread_ids("thread 'main' (32492) has overflowed its stack"),
+            "thread 'main' has overflowed its stack"
+        );
+        assert_eq!(without_thread_ids("a (b) c"), "a (b) c");
+        assert!(is_noise("  12: rayon_core::registry"));
+        assert!(!is_noise("fatal runtime error: stack overflow, aborting"));
     }
 
     #[test]
