@@ -56,9 +56,9 @@ const POLL: Duration = Duration::from_millis(50);
 /// How long a worker may take to start (build its configuration) before it counts as broken.
 const STARTUP: Duration = Duration::from_secs(60);
 
-/// Environment variable for fault injection in tests: `KIND:SUBSTRING` makes the
-/// conversion of every input whose path contains SUBSTRING `sleep` (an hour), `alloc`
-/// (memory until the limit), `abort`, `panic` or `overflow` (the stack).
+/// Environment variable for fault injection in tests: `KIND:SUBSTRING[,KIND:SUBSTRING…]`
+/// makes the conversion of every input whose path contains SUBSTRING `sleep` (an hour),
+/// `alloc` (4 GiB, or until the memory limit), `abort`, `panic` or `overflow` (the stack).
 pub const FAULT_ENV: &str = "BAOGAO_TEST_FAULT";
 
 /// Everything `baogao extract` decided from its arguments.
@@ -247,8 +247,9 @@ pub fn convert_one(f: &Path, display: &str, stem: &str, out: &Path, cfg: &Config
             Err(e) => SummaryRow::error(display, stem, "io", &format!("writing output: {e}"))
                 .with_source(Some(report.source.sha256.clone()), version),
         },
-        Ok(Err(e)) => SummaryRow::error(display, stem, e.kind, &e.message)
-            .with_source(file_sha(f), version),
+        Ok(Err(e)) => {
+            SummaryRow::error(display, stem, e.kind, &e.message).with_source(file_sha(f), version)
+        }
         Err(p) => {
             let msg = p
                 .downcast_ref::<String>()
@@ -265,12 +266,12 @@ fn inject_fault(display: &str) {
     let Ok(spec) = std::env::var(FAULT_ENV) else {
         return;
     };
-    let Some((kind, needle)) = spec.split_once(':') else {
+    let Some(kind) = spec.split(',').find_map(|one| {
+        let (kind, needle) = one.split_once(':')?;
+        (!needle.is_empty() && display.contains(needle)).then_some(kind)
+    }) else {
         return;
     };
-    if needle.is_empty() || !display.contains(needle) {
-        return;
-    }
     match kind {
         "sleep" => thread::sleep(Duration::from_secs(3600)),
         "alloc" => {
@@ -310,7 +311,10 @@ pub fn worker_main(out: &Path, max_memory_mb: Option<u64>, cfg: &Config) -> i32 
         };
         // SAFETY: plain syscall on a valid struct.
         if unsafe { libc::setrlimit(libc::RLIMIT_AS, &lim) } != 0 {
-            eprintln!("baogao worker: setrlimit: {}", std::io::Error::last_os_error());
+            eprintln!(
+                "baogao worker: setrlimit: {}",
+                std::io::Error::last_os_error()
+            );
         }
     }
     let mut proto = match protocol_channel() {
@@ -459,7 +463,10 @@ impl Worker {
         thread::spawn(move || {
             for line in BufReader::new(stdout).split(b'\n') {
                 let Ok(line) = line else { break };
-                if tx.send(String::from_utf8_lossy(&line).into_owned()).is_err() {
+                if tx
+                    .send(String::from_utf8_lossy(&line).into_owned())
+                    .is_err()
+                {
                     break;
                 }
             }
@@ -546,7 +553,9 @@ fn is_noise(line: &str) -> bool {
         || line.starts_with("stack backtrace:")
         || line.starts_with("skipping backtrace")
         || line.starts_with("at ")
-        || line.split_once(':').is_some_and(|(n, _)| n.trim().parse::<u32>().is_ok())
+        || line
+            .split_once(':')
+            .is_some_and(|(n, _)| n.trim().parse::<u32>().is_ok())
 }
 
 /// `thread 'main' (12345) has overflowed` → `thread 'main' has overflowed`: error messages
@@ -588,7 +597,10 @@ fn death_row(t: &Task, spec: &WorkerSpec, status: Option<ExitStatus>, tail: &str
     } else {
         format!(": {tail}")
     };
-    let (kind, msg) = if let Some(oom) = tail.split(" | ").find(|l| l.contains("memory allocation of")) {
+    let (kind, msg) = if let Some(oom) = tail
+        .split(" | ")
+        .find(|l| l.contains("memory allocation of"))
+    {
         let limit = spec
             .max_memory_mb
             .map_or_else(String::new, |m| format!(" (--max-memory {m} MB)"));
@@ -634,8 +646,7 @@ impl Slot {
                 },
             };
             let req = request(t.id, &t.path, &t.display, &t.stem);
-            if w
-                .stdin
+            if w.stdin
                 .write_all(req.as_bytes())
                 .and_then(|_| w.stdin.flush())
                 .is_err()
@@ -646,8 +657,13 @@ impl Slot {
             }
             return self.wait(w, t);
         }
-        SummaryRow::error(&t.display, &t.stem, "crash", "worker processes die at start")
-            .with_source(file_sha(&t.path), &self.spec.patterns_version)
+        SummaryRow::error(
+            &t.display,
+            &t.stem,
+            "crash",
+            "worker processes die at start",
+        )
+        .with_source(file_sha(&t.path), &self.spec.patterns_version)
     }
 
     fn wait(&mut self, mut w: Worker, t: &Task) -> SummaryRow {
@@ -931,7 +947,8 @@ fn produce(
         let path = match item {
             Ok(p) => p,
             Err((_, reason)) => {
-                let row = SummaryRow::error(&display, &stem, "io", &reason).with_source(None, version);
+                let row =
+                    SummaryRow::error(&display, &stem, "io", &reason).with_source(None, version);
                 let _ = ev_tx.send(Event::Queued);
                 let _ = ev_tx.send(Event::Done(row));
                 continue;
@@ -981,7 +998,11 @@ impl Stats {
         }
         s.push_str(&format!(", {} failed", self.failed_total()));
         if !self.failed.is_empty() {
-            let kinds: Vec<String> = self.failed.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            let kinds: Vec<String> = self
+                .failed
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
             s.push_str(&format!(" ({})", kinds.join(", ")));
         }
         s
@@ -1064,8 +1085,8 @@ mod tests {
 
     #[test]
     fn list_lines_skips_blanks_and_crlf() {
-        let got: Vec<PathBuf> = list_lines(std::io::Cursor::new(b"a.pdf\r\n\n  \nb c.txt\n".to_vec()))
-            .collect();
+        let got: Vec<PathBuf> =
+            list_lines(std::io::Cursor::new(b"a.pdf\r\n\n  \nb c.txt\n".to_vec())).collect();
         assert_eq!(got, [PathBuf::from("a.pdf"), PathBuf::from("b c.txt")]);
     }
 
@@ -1074,6 +1095,9 @@ mod tests {
         let p = PathBuf::from(OsString::from_vec(b"bad\xff.pdf".to_vec()));
         let r = request(7, &p, "bad?.pdf", "bad");
         let v: Value = serde_json::from_str(&r).unwrap();
-        assert_eq!(parse_request(&v), Some((7, p, "bad?.pdf".into(), "bad".into())));
+        assert_eq!(
+            parse_request(&v),
+            Some((7, p, "bad?.pdf".into(), "bad".into()))
+        );
     }
 }

@@ -174,7 +174,11 @@ fn cross_checks(out: &mut Checked, sections: &[SectionScore]) {
         settle(
             out,
             "basic_plus_project_equals_actual",
-            &["expenditure.basic", "expenditure.project", "expenditure.actual"],
+            &[
+                "expenditure.basic",
+                "expenditure.project",
+                "expenditure.actual",
+            ],
             ok,
             "sum_mismatch",
             format!("{} + {} = {} vs {}", yuan(b), yuan(p), yuan(b + p), yuan(a)),
@@ -190,14 +194,27 @@ fn cross_checks(out: &mut Checked, sections: &[SectionScore]) {
         settle(
             out,
             "personnel_plus_public_equals_basic",
-            &["expenditure.personnel", "expenditure.public", "expenditure.basic"],
+            &[
+                "expenditure.personnel",
+                "expenditure.public",
+                "expenditure.basic",
+            ],
             ok,
             "sum_mismatch",
-            format!("{} + {} = {} vs {}", yuan(pe), yuan(pu), yuan(pe + pu), yuan(b)),
+            format!(
+                "{} + {} = {} vs {}",
+                yuan(pe),
+                yuan(pu),
+                yuan(pe + pu),
+                yuan(b)
+            ),
         );
     }
     // actual / budget = stated rate (adjusted budget first, then initial)
-    if let (Some(a), Some(r)) = (f(out, "expenditure.actual"), f(out, "expenditure.execution_rate")) {
+    if let (Some(a), Some(r)) = (
+        f(out, "expenditure.actual"),
+        f(out, "expenditure.execution_rate"),
+    ) {
         let budgets: Vec<(&str, f64)> = ["budget.adjusted", "budget.initial"]
             .iter()
             .filter_map(|k| f(out, k).filter(|v| *v > 0.0).map(|v| (*k, v)))
@@ -213,13 +230,22 @@ fn cross_checks(out: &mut Checked, sections: &[SectionScore]) {
                 &["expenditure.actual", bk, "expenditure.execution_rate"],
                 hit.is_some(),
                 "rate_mismatch",
-                format!("{} / {} = {:.2} % vs stated {r} %", yuan(a), yuan(bv), a / bv * 100.0),
+                format!(
+                    "{} / {} = {:.2} % vs stated {r} %",
+                    yuan(a),
+                    yuan(bv),
+                    a / bv * 100.0
+                ),
             );
         }
     }
     // section scores add up to the total
     let top: Vec<&SectionScore> = {
-        let min_level = sections.iter().filter(|s| s.score.is_some()).map(|s| s.level).min();
+        let min_level = sections
+            .iter()
+            .filter(|s| s.score.is_some())
+            .map(|s| s.level)
+            .min();
         sections
             .iter()
             .filter(|s| Some(s.level) == min_level && s.score.is_some())
@@ -249,7 +275,9 @@ fn cross_checks(out: &mut Checked, sections: &[SectionScore]) {
     // grade within the score's band (common national scale; a document's own scale may differ)
     if let (Some(t), Some(g)) = (
         f(out, "score.total"),
-        out.fields.get("grade").and_then(|g| g.value.as_str().map(str::to_string)),
+        out.fields
+            .get("grade")
+            .and_then(|g| g.value.as_str().map(str::to_string)),
     ) {
         let ok = grade_band(t) == g;
         settle(
@@ -309,7 +337,11 @@ mod tests {
         ];
         let r = check(&c, &[], Evidence::default());
         assert_eq!(r.checks[0].result, "fail");
-        assert!(r.fields["expenditure.actual"].flags.contains(&"sum_mismatch".to_string()));
+        assert!(
+            r.fields["expenditure.actual"]
+                .flags
+                .contains(&"sum_mismatch".to_string())
+        );
         assert!(r.fields["expenditure.actual"].confidence < 0.9);
     }
 
@@ -336,7 +368,11 @@ mod tests {
             cand("expenditure.execution_rate", 152.5, 0.93, 20),
         ];
         let r = check(&c, &[], Evidence::default());
-        let chk = r.checks.iter().find(|c| c.name == "actual_over_budget_equals_rate").unwrap();
+        let chk = r
+            .checks
+            .iter()
+            .find(|c| c.name == "actual_over_budget_equals_rate")
+            .unwrap();
         assert_eq!(chk.result, "pass", "{}", chk.detail);
         assert!(r.fields["expenditure.actual"].confidence >= 0.99);
     }
@@ -346,6 +382,10 @@ mod tests {
         let c = vec![cand("budget.initial", 1.0, 0.93, 0)];
         let r = check(&c, &[], Evidence { ocr_share: 1.0 });
         assert!(r.fields["budget.initial"].confidence < 0.9);
-        assert!(r.fields["budget.initial"].flags.contains(&"ocr".to_string()));
+        assert!(
+            r.fields["budget.initial"]
+                .flags
+                .contains(&"ocr".to_string())
+        );
     }
 }

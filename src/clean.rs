@@ -199,7 +199,10 @@ pub fn remove_spurious_spaces(s: &str) -> String {
             }
             continue;
         }
-        if p.is_ascii_digit() && n.is_ascii_digit() && run == 1 && is_thousands_split(&out, &chars[i..])
+        if p.is_ascii_digit()
+            && n.is_ascii_digit()
+            && run == 1
+            && is_thousands_split(&out, &chars[i..])
         {
             continue;
         }
@@ -233,10 +236,8 @@ fn is_thousands_split(before: &str, after: &[char]) -> bool {
 pub fn strip_pinyin_glosses(s: &str) -> String {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
-        regex::Regex::new(
-            r"(\p{Han})[(（]([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)[)）]",
-        )
-        .expect("static regex")
+        regex::Regex::new(r"(\p{Han})[(（]([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)[)）]")
+            .expect("static regex")
     });
     re.replace_all(s, "$1").into_owned()
 }
@@ -245,7 +246,10 @@ pub fn strip_pinyin_glosses(s: &str) -> String {
 /// (patterns are written in simplified Chinese). Mainland text is left untouched, so a
 /// department name is never altered by a phrase rule.
 fn to_simplified_if_traditional(s: &str, notes: &mut Vec<String>) -> String {
-    let han = s.chars().filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c)).count();
+    let han = s
+        .chars()
+        .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+        .count();
     if han < 20 {
         return s.to_string();
     }
@@ -298,8 +302,7 @@ fn drop_running_lines(pages: &mut [(usize, Vec<String>)]) {
             .into_iter()
             .filter(|&i| {
                 let l = lines[i].trim();
-                is_page_number(l)
-                    || (n >= 3 && l.chars().count() <= 60 && counts[&key(l)] * 2 >= n)
+                is_page_number(l) || (n >= 3 && l.chars().count() <= 60 && counts[&key(l)] * 2 >= n)
             })
             .collect();
         drop.sort_unstable();
@@ -396,7 +399,10 @@ mod tests {
             remove_spurious_spaces("年初预算为 3229.07 万元"),
             "年初预算为3229.07万元"
         );
-        assert_eq!(remove_spurious_spaces("基本支出 1 517.39 万元"), "基本支出1517.39万元");
+        assert_eq!(
+            remove_spurious_spaces("基本支出 1 517.39 万元"),
+            "基本支出1517.39万元"
+        );
         assert_eq!(remove_spurious_spaces("执行率为 152.5 %"), "执行率为152.5%");
     }
 

@@ -25,7 +25,9 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(
         ".{}.tmp{}",
-        path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
         std::process::id()
     ));
     {
@@ -350,9 +352,12 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("baogao-finish-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         let mut log = SummaryLog::open(&dir, false).unwrap();
-        log.append(&SummaryRow::error("b.pdf", "b", "timeout", "slow")).unwrap();
-        log.append(&SummaryRow::error("a.pdf", "a", "io", "gone")).unwrap();
-        log.append(&SummaryRow::error("b.pdf", "b", "encrypted", "password")).unwrap();
+        log.append(&SummaryRow::error("b.pdf", "b", "timeout", "slow"))
+            .unwrap();
+        log.append(&SummaryRow::error("a.pdf", "a", "io", "gone"))
+            .unwrap();
+        log.append(&SummaryRow::error("b.pdf", "b", "encrypted", "password"))
+            .unwrap();
         drop(log);
         let mut f = fs::OpenOptions::new()
             .append(true)
@@ -360,10 +365,19 @@ mod tests {
             .unwrap();
         f.write_all(b"{\"file\": \"c.pd").unwrap();
         let rows = finish_summaries(&dir).unwrap();
-        let files: Vec<_> = rows.iter().map(|r| (r.file.as_str(), r.error_kind.as_deref())).collect();
+        let files: Vec<_> = rows
+            .iter()
+            .map(|r| (r.file.as_str(), r.error_kind.as_deref()))
+            .collect();
         assert_eq!(files, [("a.pdf", Some("io")), ("b.pdf", Some("encrypted"))]);
         assert_eq!(read_summary(&dir).unwrap(), rows);
-        assert_eq!(fs::read_to_string(dir.join("summary.csv")).unwrap().lines().count(), 3);
+        assert_eq!(
+            fs::read_to_string(dir.join("summary.csv"))
+                .unwrap()
+                .lines()
+                .count(),
+            3
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -373,7 +387,10 @@ mod tests {
         let p = dir.join("a.json");
         write_atomic(&p, b"{}\n").unwrap();
         assert_eq!(fs::read_to_string(&p).unwrap(), "{}\n");
-        let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 1);
         fs::remove_dir_all(&dir).unwrap();
     }

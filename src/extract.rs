@@ -40,7 +40,11 @@ pub fn extract(text: &CleanText, outline: &Outline, set: &PatternSet) -> Vec<Can
             out.push(c);
         }
     }
-    out.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.pattern.cmp(&b.pattern)));
+    out.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then_with(|| a.pattern.cmp(&b.pattern))
+    });
     out
 }
 
@@ -49,12 +53,19 @@ pub fn run_pattern(p: &Pattern, text: &str, outline: Option<&Outline>) -> Vec<Ca
     let mut out = Vec::new();
     for caps in p.regex.captures_iter(text) {
         let m = caps.get(0).expect("group 0");
-        if p.not_after.iter().any(|w| text[..m.start()].ends_with(w.as_str())) {
+        if p.not_after
+            .iter()
+            .any(|w| text[..m.start()].ends_with(w.as_str()))
+        {
             continue;
         }
         if !p.within.is_empty() || !p.avoid.is_empty() {
             let titles = outline.map(|o| o.titles_at(m.start())).unwrap_or_default();
-            let hit = |words: &[String]| titles.iter().any(|t| words.iter().any(|w| t.contains(w.as_str())));
+            let hit = |words: &[String]| {
+                titles
+                    .iter()
+                    .any(|t| words.iter().any(|w| t.contains(w.as_str())))
+            };
             if !p.within.is_empty() && !hit(&p.within) {
                 continue;
             }
@@ -103,7 +114,11 @@ fn read_value(p: &Pattern, caps: &regex::Captures, before: &str) -> Option<Read>
             if n > 1000.0 {
                 flags.push("implausible".into());
             }
-            (json_number(crate::normalize::round_cents(n)), Some("percent"), flags)
+            (
+                json_number(crate::normalize::round_cents(n)),
+                Some("percent"),
+                flags,
+            )
         }
         ValueKind::Points => {
             let n = parse_number(group("num")?)?;
@@ -127,7 +142,9 @@ fn read_value(p: &Pattern, caps: &regex::Captures, before: &str) -> Option<Read>
         ValueKind::Text => {
             let v = group("value")?
                 .trim()
-                .trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '|' | ',' | '，' | '。'))
+                .trim_matches(|c: char| {
+                    c.is_whitespace() || matches!(c, ':' | '|' | ',' | '，' | '。')
+                })
                 .to_string();
             if v.chars().count() < 2 {
                 return None;
@@ -144,8 +161,10 @@ fn read_value(p: &Pattern, caps: &regex::Captures, before: &str) -> Option<Read>
 pub fn context_unit(before: &str) -> Option<String> {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
-        regex::Regex::new(r"(?:\(\s*(?:金额)?(?:单位[:：]?)?\s*(亿元|万元|元)\s*\)|单位[:：]\s*(亿元|万元|元))")
-            .expect("static regex")
+        regex::Regex::new(
+            r"(?:\(\s*(?:金额)?(?:单位[:：]?)?\s*(亿元|万元|元)\s*\)|单位[:：]\s*(亿元|万元|元))",
+        )
+        .expect("static regex")
     });
     let mut from = before.len().saturating_sub(1500);
     while !before.is_char_boundary(from) {
@@ -171,7 +190,12 @@ mod tests {
         let mut failures = Vec::new();
         let mut n = 0;
         for p in &set.patterns {
-            assert!(!p.examples.is_empty(), "{} ({}) has no example", p.id, p.origin);
+            assert!(
+                !p.examples.is_empty(),
+                "{} ({}) has no example",
+                p.id,
+                p.origin
+            );
             for ex in &p.examples {
                 n += 1;
                 let clean = CleanText::from_single(&ex.text);
@@ -186,6 +210,11 @@ mod tests {
                 }
             }
         }
-        assert!(failures.is_empty(), "{} of {n} examples failed:\n{}", failures.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{} of {n} examples failed:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
     }
 }

@@ -19,12 +19,12 @@
 
 pub mod batch;
 pub mod check;
-pub mod cli;
 pub mod clean;
+pub mod cli;
 pub mod emit;
 pub mod extract;
-pub mod load;
 pub mod lists;
+pub mod load;
 pub mod normalize;
 pub mod patterns;
 pub mod pipeline;

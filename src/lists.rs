@@ -12,8 +12,20 @@ use std::collections::BTreeMap;
 
 /// List kinds and the title words that announce them.
 pub const KINDS: &[(&str, &[&str])] = &[
-    ("problems", &["存在的问题", "存在问题", "主要问题", "问题及原因", "存在的不足"]),
-    ("suggestions", &["建议", "改进措施", "改进意见", "整改措施", "下一步工作"]),
+    (
+        "problems",
+        &[
+            "存在的问题",
+            "存在问题",
+            "主要问题",
+            "问题及原因",
+            "存在的不足",
+        ],
+    ),
+    (
+        "suggestions",
+        &["建议", "改进措施", "改进意见", "整改措施", "下一步工作"],
+    ),
     ("experience", &["经验", "做法"]),
 ];
 
@@ -35,7 +47,8 @@ pub fn lists(text: &CleanText, outline: &Outline) -> BTreeMap<String, Vec<ListIt
             .copied()
             .filter(|&i| {
                 !matching.iter().any(|&j| {
-                    j != i && outline.nodes[j].start > outline.nodes[i].start
+                    j != i
+                        && outline.nodes[j].start > outline.nodes[i].start
                         && outline.nodes[j].start < outline.nodes[i].end
                 })
             })
@@ -46,10 +59,15 @@ pub fn lists(text: &CleanText, outline: &Outline) -> BTreeMap<String, Vec<ListIt
         let children: Vec<usize> = outline.children(sec).collect();
         let node = &outline.nodes[sec];
         if children.is_empty() {
-            let body_start = s[node.start..].find('\n').map_or(node.end, |e| node.start + e);
+            let body_start = s[node.start..]
+                .find('\n')
+                .map_or(node.end, |e| node.start + e);
             let body = &s[body_start.min(node.end)..node.end];
             let head_and_body = format!("{}{}", node.title, body);
-            if head_and_body.contains("暂无") || body.trim() == "无" || body.trim().starts_with("无。") {
+            if head_and_body.contains("暂无")
+                || body.trim() == "无"
+                || body.trim().starts_with("无。")
+            {
                 out.insert(kind.to_string(), vec![]);
             }
             continue;
@@ -84,7 +102,11 @@ mod tests {
         let c = CleanText::from_single(t);
         let l = lists(&c, &segment(&c));
         assert_eq!(l["problems"].len(), 3);
-        assert!(l["problems"][2].text.contains("公务接待"), "{:?}", l["problems"][2]);
+        assert!(
+            l["problems"][2].text.contains("公务接待"),
+            "{:?}",
+            l["problems"][2]
+        );
         assert_eq!(l["suggestions"].len(), 1);
         assert_eq!(l["experience"].len(), 2);
         assert_eq!(l["problems"][0].text, "目标不够细化。");
@@ -92,7 +114,9 @@ mod tests {
 
     #[test]
     fn nothing_to_report_is_an_empty_list() {
-        let c = CleanText::from_single("五、存在的问题及原因分析\n我校项目运转正常，暂无问题\n六、建议\n拨款应及时一点\n");
+        let c = CleanText::from_single(
+            "五、存在的问题及原因分析\n我校项目运转正常，暂无问题\n六、建议\n拨款应及时一点\n",
+        );
         let l = lists(&c, &segment(&c));
         assert_eq!(l.get("problems").map(Vec::len), Some(0));
         assert!(!l.contains_key("suggestions"));

@@ -15,7 +15,9 @@ pub fn parse_number(raw: &str) -> Option<f64> {
     if s.is_empty() || s.chars().filter(|&c| c == '.').count() > 1 {
         return None;
     }
-    if !s.chars().all(|c| c.is_ascii_digit() || c == '.') || !s.starts_with(|c: char| c.is_ascii_digit()) {
+    if !s.chars().all(|c| c.is_ascii_digit() || c == '.')
+        || !s.starts_with(|c: char| c.is_ascii_digit())
+    {
         return None;
     }
     s.parse::<f64>().ok()
@@ -42,7 +44,11 @@ pub fn to_yuan(amount: f64, unit: &str) -> Option<f64> {
 pub fn round_cents(v: f64) -> f64 {
     let r = (v * 100.0).round() / 100.0;
     // Integers print without a fraction when they are integers.
-    if (r - r.round()).abs() < 1e-9 { r.round() } else { r }
+    if (r - r.round()).abs() < 1e-9 {
+        r.round()
+    } else {
+        r
+    }
 }
 
 /// A float as a JSON number: integral values become JSON integers.

@@ -16,10 +16,22 @@ use std::path::Path;
 
 /// The default pattern files, embedded at build time.
 pub const DEFAULT_FILES: &[(&str, &str)] = &[
-    ("patterns/identity.toml", include_str!("../patterns/identity.toml")),
-    ("patterns/staff.toml", include_str!("../patterns/staff.toml")),
-    ("patterns/money.toml", include_str!("../patterns/money.toml")),
-    ("patterns/score.toml", include_str!("../patterns/score.toml")),
+    (
+        "patterns/identity.toml",
+        include_str!("../patterns/identity.toml"),
+    ),
+    (
+        "patterns/staff.toml",
+        include_str!("../patterns/staff.toml"),
+    ),
+    (
+        "patterns/money.toml",
+        include_str!("../patterns/money.toml"),
+    ),
+    (
+        "patterns/score.toml",
+        include_str!("../patterns/score.toml"),
+    ),
 ];
 
 /// Building blocks usable as `{NAME}` inside a pattern's regex.
@@ -221,24 +233,39 @@ pub fn parse_file(file: &str, src: &str) -> Result<Vec<Pattern>, PatternError> {
         let line = line_of(src, sp.span().start);
         let p = sp.into_inner();
         let Some((_, kinds)) = KEYS_WITH_KIND.iter().find(|(k, _)| *k == p.key) else {
-            return Err(err(line, format!("pattern `{}`: unknown key `{}`", p.id, p.key)));
+            return Err(err(
+                line,
+                format!("pattern `{}`: unknown key `{}`", p.id, p.key),
+            ));
         };
         if !kinds.contains(&p.kind) {
             return Err(err(
                 line,
-                format!("pattern `{}`: kind {:?} does not fit key `{}`", p.id, p.kind, p.key),
+                format!(
+                    "pattern `{}`: kind {:?} does not fit key `{}`",
+                    p.id, p.kind, p.key
+                ),
             ));
         }
         if !(0.0..=1.0).contains(&p.confidence) {
-            return Err(err(line, format!("pattern `{}`: confidence must be 0–1", p.id)));
+            return Err(err(
+                line,
+                format!("pattern `{}`: confidence must be 0–1", p.id),
+            ));
         }
         if p.kind == ValueKind::Fixed && p.value.is_none() {
-            return Err(err(line, format!("pattern `{}`: kind fixed needs `value`", p.id)));
+            return Err(err(
+                line,
+                format!("pattern `{}`: kind fixed needs `value`", p.id),
+            ));
         }
         let re_line = line_of(src, p.regex.span().start);
         let expanded = expand_macros(p.regex.get_ref());
         if let Some(name) = unknown_block(&expanded) {
-            return Err(err(re_line, format!("pattern `{}`: unknown building block {{{name}}}", p.id)));
+            return Err(err(
+                re_line,
+                format!("pattern `{}`: unknown building block {{{name}}}", p.id),
+            ));
         }
         let regex = Regex::new(&expanded)
             .map_err(|e| err(re_line, format!("pattern `{}`: bad regex: {e}", p.id)))?;
@@ -258,7 +285,10 @@ pub fn parse_file(file: &str, src: &str) -> Result<Vec<Pattern>, PatternError> {
         if p.kind == ValueKind::Money && !names.contains(&"unit") && p.unit.is_none() {
             return Err(err(
                 re_line,
-                format!("pattern `{}`: money needs a `unit` group or a `unit` setting", p.id),
+                format!(
+                    "pattern `{}`: money needs a `unit` group or a `unit` setting",
+                    p.id
+                ),
             ));
         }
         let examples = p
@@ -312,7 +342,11 @@ impl PatternSet {
         for (file, src) in DEFAULT_FILES {
             set.add(parse_file(file, src)?);
         }
-        set.version = version_of(DEFAULT_FILES.iter().map(|(f, s)| (f.to_string(), s.to_string())));
+        set.version = version_of(
+            DEFAULT_FILES
+                .iter()
+                .map(|(f, s)| (f.to_string(), s.to_string())),
+        );
         Ok(set)
     }
 
@@ -395,7 +429,11 @@ mod tests {
         let src = "[[pattern]]\nid = \"a\"\nkey = \"year\"\nkind = \"year\"\nconfidence = 0.5\nregex = '''(?P<value>20\\d\\d'''\n";
         let e = parse_file("x.toml", src).unwrap_err();
         assert_eq!((e.file.as_str(), e.line), ("x.toml", 6), "{e}");
-        assert!(e.to_string().starts_with("x.toml:6: pattern `a`: bad regex"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("x.toml:6: pattern `a`: bad regex"),
+            "{e}"
+        );
 
         let e = parse_file("y.toml", "[[pattern]]\nid = 3\n").unwrap_err();
         assert_eq!(e.line, 2, "{e}");

@@ -67,7 +67,12 @@ pub fn analyze_bytes(
 }
 
 /// The stages after load.
-pub fn analyze_loaded(loaded: LoadedDocument, bytes: &[u8], display: &str, cfg: &Config) -> Analysis {
+pub fn analyze_loaded(
+    loaded: LoadedDocument,
+    bytes: &[u8],
+    display: &str,
+    cfg: &Config,
+) -> Analysis {
     let clean = clean(&loaded);
     let outline = segment(&clean);
     let candidates = extract(&clean, &outline, &cfg.patterns);

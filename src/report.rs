@@ -160,10 +160,16 @@ pub const FLAGS: &[(&str, &str)] = &[
         "ocr",
         "the text came from OCR, not from the PDF's text layer",
     ),
-    ("derived", "computed by baogao from other values, not read from the document"),
+    (
+        "derived",
+        "computed by baogao from other values, not read from the document",
+    ),
     (
         "heading_body_disagree",
         "(sections) the heading's figure differs from the score stated in the body; the heading's is taken as the maximum",
     ),
-    ("score_above_max", "(sections) the score is higher than the section's maximum"),
+    (
+        "score_above_max",
+        "(sections) the score is higher than the section's maximum",
+    ),
 ];

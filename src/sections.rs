@@ -30,7 +30,8 @@ fn heading_re() -> &'static Regex {
 fn body_score_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?:评价|自评|实际)?得分(?:为|是)?\s*(?P<s>\d+(?:\.\d+)?)\s*分").expect("static regex")
+        Regex::new(r"(?:评价|自评|实际)?得分(?:为|是)?\s*(?P<s>\d+(?:\.\d+)?)\s*分")
+            .expect("static regex")
     })
 }
 
@@ -56,7 +57,9 @@ pub fn section_scores(text: &CleanText, outline: &Outline) -> Vec<SectionScore> 
         let name = c["name"].to_string();
         let a = parse_number(&c["a"]);
         let b = c.name("b").and_then(|m| parse_number(m.as_str()));
-        let line_end = s[node.start..].find('\n').map_or(s.len(), |e| node.start + e);
+        let line_end = s[node.start..]
+            .find('\n')
+            .map_or(s.len(), |e| node.start + e);
         let mut flags = Vec::new();
         let (max, score) = match b {
             Some(b) => (a, Some(b)),
@@ -141,7 +144,9 @@ mod tests {
 
     #[test]
     fn heading_maximum_and_body_score_disagree_is_flagged() {
-        let s = run("二、绩效评价分析\n（一）预算执行情况（评价得分 20 分）\n根据评价原则，项目预算执行情况评价得分 19 分，评价等级为优。\n1. 项目立项（评价得分 7 分）\n内容\n（二）效果指标 (评价得分 40 分)\n根据评价原则，项目效果评价得分为 40 分。\n");
+        let s = run(
+            "二、绩效评价分析\n（一）预算执行情况（评价得分 20 分）\n根据评价原则，项目预算执行情况评价得分 19 分，评价等级为优。\n1. 项目立项（评价得分 7 分）\n内容\n（二）效果指标 (评价得分 40 分)\n根据评价原则，项目效果评价得分为 40 分。\n",
+        );
         let top: Vec<_> = s.iter().filter(|x| x.level == 1).collect();
         assert_eq!(top[0].name, "预算执行情况");
         assert_eq!((top[0].max, top[0].score), (Some(20.0), Some(19.0)));
@@ -152,17 +157,27 @@ mod tests {
 
     #[test]
     fn heading_with_both_numbers() {
-        let s = run("（一）决策指标（分值 15 分，自评得分 13 分）\n正文\n（二）过程（分值20分，得分18.5分）。预算执行率为98.6%\n");
+        let s = run(
+            "（一）决策指标（分值 15 分，自评得分 13 分）\n正文\n（二）过程（分值20分，得分18.5分）。预算执行率为98.6%\n",
+        );
         assert_eq!(s.len(), 2);
-        assert_eq!((s[0].name.as_str(), s[0].max, s[0].score), ("决策指标", Some(15.0), Some(13.0)));
+        assert_eq!(
+            (s[0].name.as_str(), s[0].max, s[0].score),
+            ("决策指标", Some(15.0), Some(13.0))
+        );
         assert_eq!((s[1].max, s[1].score), (Some(20.0), Some(18.5)));
     }
 
     #[test]
     fn inline_scores() {
-        let s = run("自评得分76.5分，其中：预算执行率得分8.4分（分值10分），产出指标得分45.1分（分值55分）。");
+        let s = run(
+            "自评得分76.5分，其中：预算执行率得分8.4分（分值10分），产出指标得分45.1分（分值55分）。",
+        );
         assert_eq!(s.len(), 2);
-        assert_eq!((s[1].name.as_str(), s[1].max, s[1].score), ("产出指标", Some(55.0), Some(45.1)));
+        assert_eq!(
+            (s[1].name.as_str(), s[1].max, s[1].score),
+            ("产出指标", Some(55.0), Some(45.1))
+        );
         let s = run("其中产出指标6项（分值50分，得分49分），效益指标3项（分值30分，得分26分）");
         assert_eq!((s[0].name.as_str(), s[0].score), ("产出指标", Some(49.0)));
     }

@@ -188,7 +188,10 @@ mod tests {
         assert_eq!(parse_marker("一、概况").unwrap().0, MarkerKind::CnComma);
         assert_eq!(parse_marker("（一）概况").unwrap().0, MarkerKind::CnParen);
         assert_eq!(parse_marker("(1) 项目").unwrap().0, MarkerKind::ArabicParen);
-        assert_eq!(parse_marker("1.项目立项").unwrap(), (MarkerKind::Arabic, "1.".into()));
+        assert_eq!(
+            parse_marker("1.项目立项").unwrap(),
+            (MarkerKind::Arabic, "1.".into())
+        );
         assert_eq!(parse_marker("2、预算").unwrap().0, MarkerKind::Arabic);
         assert_eq!(parse_marker("①人员支出").unwrap().0, MarkerKind::Circled);
         assert_eq!(parse_marker("第二部分 评价").unwrap().0, MarkerKind::Part);
@@ -200,7 +203,11 @@ mod tests {
     #[test]
     fn tree_nests_by_order_of_appearance() {
         let o = segment(&CleanText::from_single(TEXT));
-        let titles: Vec<(&str, usize)> = o.nodes.iter().map(|n| (n.title.as_str(), n.level)).collect();
+        let titles: Vec<(&str, usize)> = o
+            .nodes
+            .iter()
+            .map(|n| (n.title.as_str(), n.level))
+            .collect();
         assert_eq!(titles[0], ("部门概况", 0));
         assert_eq!(titles[1], ("部门概况", 1));
         assert_eq!(titles[3], ("项目的构成", 2));
@@ -216,7 +223,11 @@ mod tests {
         );
         let off = TEXT.find("没有问题").unwrap();
         assert_eq!(o.titles_at(off)[0], "绩效评价分析");
-        let sec = o.nodes.iter().position(|n| n.title.starts_with("项目立项")).unwrap();
+        let sec = o
+            .nodes
+            .iter()
+            .position(|n| n.title.starts_with("项目立项"))
+            .unwrap();
         assert_eq!(o.children(sec).count(), 2);
     }
 }
