@@ -569,12 +569,41 @@ fn without_thread_ids(line: &str) -> String {
     }
 }
 
-/// Resident set size of a process in MiB (Linux); `None` if it cannot be read.
-fn rss_mb(pid: u32) -> Option<u64> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024)
+/// Resident set size in MiB of a process and every process it started (helpers such as
+/// `pdftotext` or `tesseract` that the load stage may run), from `/proc` (Linux); `None` if
+/// the process is gone.
+fn tree_rss_mb(pid: u32) -> Option<u64> {
+    fn rss_kb(pid: u32) -> Option<u64> {
+        let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+    fn children(pid: u32) -> Vec<u32> {
+        let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+            return vec![];
+        };
+        tasks
+            .filter_map(Result::ok)
+            .filter_map(|t| fs::read_to_string(t.path().join("children")).ok())
+            .flat_map(|c| {
+                c.split_whitespace()
+                    .filter_map(|p| p.parse().ok())
+                    .collect::<Vec<u32>>()
+            })
+            .collect()
+    }
+    let mut total = rss_kb(pid)?;
+    let mut todo = children(pid);
+    let mut seen = 0;
+    while let Some(c) = todo.pop() {
+        seen += 1;
+        if seen > 1000 {
+            break;
+        }
+        total += rss_kb(c).unwrap_or(0);
+        todo.extend(children(c));
+    }
+    Some(total / 1024)
 }
 
 fn signal_name(sig: i32) -> &'static str {
@@ -702,7 +731,7 @@ impl Slot {
                         .with_source(file_sha(&t.path), &self.spec.patterns_version);
                     }
                     if let Some(mb) = self.spec.max_memory_mb
-                        && rss_mb(w.pid()).is_some_and(|rss| rss > mb)
+                        && tree_rss_mb(w.pid()).is_some_and(|rss| rss > mb)
                     {
                         self.discard(w, t);
                         return SummaryRow::error(
@@ -1081,6 +1110,34 @@ mod tests {
         assert_eq!(without_thread_ids("a (b) c"), "a (b) c");
         assert!(is_noise("  12: rayon_core::registry"));
         assert!(!is_noise("fatal runtime error: stack overflow, aborting"));
+    }
+
+    #[test]
+    fn tree_rss_counts_child_processes() {
+        let me = std::process::id();
+        let alone = tree_rss_mb(me).unwrap();
+        // A grandchild shell holding a 64 MB string.
+        let mut child = Command::new("sh")
+            .args([
+                "-c",
+                "x=$(head -c 64000000 /dev/zero | tr '\\0' a); sleep 10; echo ${#x}",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(8);
+        let mut with = alone;
+        while Instant::now() < deadline && with < alone + 48 {
+            thread::sleep(Duration::from_millis(50));
+            with = tree_rss_mb(me).unwrap();
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(
+            with >= alone + 48,
+            "{alone} MiB alone, {with} MiB with the child"
+        );
+        assert_eq!(tree_rss_mb(u32::MAX), None);
     }
 
     #[test]
