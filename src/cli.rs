@@ -1,19 +1,17 @@
-//! Command-line interface: argument parsing and the batch loop.
+//! Command-line interface: argument parsing. The batch machinery is in [`crate::batch`].
 //!
 //! Kept in the library (not `main.rs`) so the integration tests can drive the exact code
 //! the binary runs. Exit codes: 0 every input converted, 1 some input failed, 2 usage or
 //! pattern-file error.
 
-use crate::emit::{SummaryLog, SummaryRow, summary_csv, write_atomic, write_report};
+use crate::batch::{BatchOptions, Shard};
 use crate::load::OcrMode;
 use crate::patterns::PatternSet;
-use crate::pipeline::{Config, analyze, convert};
+use crate::pipeline::{Config, analyze};
 use clap::{Parser, Subcommand, ValueEnum};
-use rayon::prelude::*;
-use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::time::Duration;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -34,6 +32,10 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Print the JSON Schema of the report.
     Schema,
+    /// Internal: convert the files named on stdin for a parent `extract` (one JSON request
+    /// line in, one JSON result line out per file).
+    #[command(hide = true)]
+    Worker(WorkerArgs),
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -50,6 +52,30 @@ pub struct PatternArgs {
     pub ocr: OcrArg,
 }
 
+impl PatternArgs {
+    /// The same options as command-line arguments, for a worker process.
+    pub fn to_args(&self) -> Vec<OsString> {
+        let mut a = Vec::new();
+        if let Some(dir) = &self.patterns {
+            a.push("--patterns".into());
+            a.push(dir.clone().into_os_string());
+        }
+        if self.patterns_only {
+            a.push("--patterns-only".into());
+        }
+        a.push("--ocr".into());
+        a.push(
+            match self.ocr {
+                OcrArg::Auto => "auto",
+                OcrArg::Always => "always",
+                OcrArg::Never => "never",
+            }
+            .into(),
+        );
+        a
+    }
+}
+
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OcrArg {
     Auto,
@@ -60,14 +86,47 @@ pub enum OcrArg {
 #[derive(clap::Args, Debug, Clone)]
 pub struct ExtractArgs {
     /// Input files or directories (walked for .pdf and .txt).
-    #[arg(required = true, value_name = "FILES_OR_DIRS")]
+    #[arg(required_unless_present = "files_from", value_name = "FILES_OR_DIRS")]
     pub inputs: Vec<PathBuf>,
+    /// Also convert the files or directories listed in LIST, one per line (`-`: stdin).
+    #[arg(long, value_name = "LIST")]
+    pub files_from: Option<PathBuf>,
     /// Output directory.
     #[arg(short, long, default_value = "output")]
     pub out: PathBuf,
-    /// Files converted in parallel (default: number of CPUs).
+    /// Files converted in parallel, each in its own worker process (default: number of CPUs).
     #[arg(short, long)]
     pub jobs: Option<usize>,
+    /// Give up on a file after SECS seconds (error kind `timeout`); 0 = no limit.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub timeout: u64,
+    /// Memory limit per worker process in MiB (error kind `too_large`); 0 = no limit.
+    #[arg(long, value_name = "MB", default_value_t = 2048)]
+    pub max_memory: u64,
+    /// Skip inputs whose output exists and whose summary line has the same content
+    /// sha256 and pattern-set version; keep the existing summary lines.
+    #[arg(long)]
+    pub resume: bool,
+    /// Print each finished file's summary line (JSON) to stdout as it finishes.
+    #[arg(long)]
+    pub json: bool,
+    /// Convert only shard K of N (1-based): inputs whose path hashes (FNV-1a) to K-1 mod N.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Debugging: convert in threads of this process; no timeout or memory limit, and a
+    /// crash in a parser takes the whole batch down.
+    #[arg(long)]
+    pub in_process: bool,
+    #[command(flatten)]
+    pub pat: PatternArgs,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct WorkerArgs {
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, value_name = "MB")]
+    pub max_memory: Option<u64>,
     #[command(flatten)]
     pub pat: PatternArgs,
 }
@@ -98,7 +157,11 @@ pub fn run(args: Vec<OsString>) -> i32 {
             0
         }
         Command::Extract(a) => match config(&a.pat) {
-            Ok(cfg) => extract(&a, &cfg),
+            Ok(cfg) => extract(a, cfg),
+            Err(code) => code,
+        },
+        Command::Worker(a) => match config(&a.pat) {
+            Ok(cfg) => crate::batch::worker_main(&a.out, a.max_memory.filter(|m| *m > 0), &cfg),
             Err(code) => code,
         },
         Command::Inspect(a) => match config(&a.pat) {
@@ -127,135 +190,30 @@ fn config(p: &PatternArgs) -> Result<Config, i32> {
     Ok(cfg)
 }
 
-/// Expand directories into their .pdf/.txt files (sorted); keep files as given.
-pub fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    for i in inputs {
-        if i.is_dir() {
-            walk(i, &mut out).map_err(|e| format!("{}: {e}", i.display()))?;
-        } else if i.exists() {
-            out.push(i.clone());
-        } else {
-            return Err(format!("{}: no such file or directory", i.display()));
-        }
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out)?;
-        } else if p
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("pdf") || e.eq_ignore_ascii_case("txt"))
-        {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
-/// Output stems, unique within the batch: the file stem, then `-2`, `-3` … for repeats
-/// in input order (so the same input list always gives the same names).
-pub fn output_stems(files: &[PathBuf]) -> Vec<String> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    files
-        .iter()
-        .map(|f| {
-            let stem = f
-                .file_stem()
-                .map_or_else(|| "input".into(), |s| s.to_string_lossy().into_owned());
-            let n = seen.entry(stem.clone()).or_default();
-            *n += 1;
-            if *n == 1 { stem } else { format!("{stem}-{n}") }
-        })
-        .collect()
-}
-
-fn extract(a: &ExtractArgs, cfg: &Config) -> i32 {
-    let files = match collect_inputs(&a.inputs) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("baogao: {e}");
-            return 2;
-        }
-    };
-    if files.is_empty() {
-        eprintln!("baogao: no .pdf or .txt input found");
+fn extract(a: ExtractArgs, cfg: Config) -> i32 {
+    if let Some(missing) = a.inputs.iter().find(|i| !i.exists()) {
+        eprintln!("baogao: {}: no such file or directory", missing.display());
         return 2;
     }
-    let stems = output_stems(&files);
-    let log = match SummaryLog::open(&a.out, false) {
-        Ok(l) => Mutex::new(l),
-        Err(e) => {
-            eprintln!("baogao: {}: {e}", a.out.display());
-            return 2;
-        }
+    let jobs = a
+        .jobs
+        .filter(|j| *j > 0)
+        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        .unwrap_or(1);
+    let opts = BatchOptions {
+        inputs: a.inputs,
+        files_from: a.files_from,
+        out: a.out,
+        jobs,
+        timeout: (a.timeout > 0).then(|| Duration::from_secs(a.timeout)),
+        max_memory_mb: (a.max_memory > 0).then_some(a.max_memory),
+        in_process: a.in_process,
+        resume: a.resume,
+        json: a.json,
+        shard: a.shard,
+        config_args: a.pat.to_args(),
     };
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(a.jobs.unwrap_or(0))
-        .build()
-    {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("baogao: {e}");
-            return 2;
-        }
-    };
-    let rows: Vec<SummaryRow> = pool.install(|| {
-        files
-            .par_iter()
-            .zip(stems.par_iter())
-            .map(|(f, stem)| {
-                let display = f.display().to_string();
-                let row = convert_one(f, &display, stem, &a.out, cfg);
-                if let Some(e) = &row.error {
-                    eprintln!("baogao: {display}: {e}");
-                }
-                if let Err(e) = log.lock().map(|mut l| l.append(&row)) {
-                    eprintln!("baogao: summary.jsonl: {e:?}");
-                }
-                row
-            })
-            .collect()
-    });
-    if let Err(e) = write_atomic(&a.out.join("summary.csv"), summary_csv(&rows).as_bytes()) {
-        eprintln!("baogao: summary.csv: {e}");
-        return 1;
-    }
-    let failed = rows.iter().filter(|r| r.status != "ok").count();
-    eprintln!(
-        "baogao: {} converted, {failed} failed, output in {}",
-        rows.len() - failed,
-        a.out.display()
-    );
-    if failed > 0 { 1 } else { 0 }
-}
-
-/// Convert one file, never letting a panic escape: a panic becomes an error row.
-fn convert_one(f: &Path, display: &str, stem: &str, out: &Path, cfg: &Config) -> SummaryRow {
-    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| convert(f, display, cfg)));
-    match res {
-        Ok(Ok(report)) => match write_report(out, stem, &report) {
-            Ok(_) => SummaryRow::ok(display, stem, &report),
-            Err(e) => SummaryRow::error(display, stem, "io", &format!("writing output: {e}")),
-        },
-        Ok(Err(e)) => SummaryRow::error(display, stem, e.kind, &e.message),
-        Err(p) => {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".into());
-            SummaryRow::error(display, stem, "internal", &format!("internal error: {msg}"))
-        }
-    }
+    crate::batch::run(opts, cfg)
 }
 
 fn inspect(file: &Path, cfg: &Config) -> i32 {

@@ -1,6 +1,7 @@
 //! Emit stage: reports → files. One pretty JSON per input, plus the batch summaries
 //! `summary.jsonl` (one line per input, appended as each input finishes so a killed run
-//! keeps what it did) and `summary.csv` (one column per canonical key, written at the end).
+//! keeps what it did; compacted at the end of a run, see [`finish_summaries`]) and
+//! `summary.csv` (one column per canonical key, rebuilt from `summary.jsonl` at the end).
 //!
 //! Every file is written to a temporary name and renamed into place, so a reader never sees
 //! half a file.
@@ -51,6 +52,11 @@ pub struct SummaryRow {
     /// Output file stem (`<stem>.json`), for joining.
     pub stem: String,
     pub status: String,
+    /// Lower-case hex SHA-256 of the input bytes (`None` when the file could not be read).
+    pub sha256: Option<String>,
+    /// [`crate::patterns::PatternSet::version`] the input was converted with; together
+    /// with `sha256` it tells `--resume` whether an earlier result is still current.
+    pub patterns_version: Option<String>,
     pub error_kind: Option<String>,
     pub error: Option<String>,
     /// Canonical key → value, for the keys found.
@@ -63,6 +69,8 @@ impl SummaryRow {
             file: file.into(),
             stem: stem.into(),
             status: "ok".into(),
+            sha256: Some(report.source.sha256.clone()),
+            patterns_version: None,
             error_kind: None,
             error: None,
             fields: report
@@ -78,10 +86,21 @@ impl SummaryRow {
             file: file.into(),
             stem: stem.into(),
             status: "error".into(),
+            sha256: None,
+            patterns_version: None,
             error_kind: Some(kind.into()),
             error: Some(message.into()),
             fields: Map::new(),
         }
+    }
+
+    /// Record what the row was computed from (input hash, pattern-set version).
+    pub fn with_source(mut self, sha256: Option<String>, patterns_version: &str) -> SummaryRow {
+        if sha256.is_some() {
+            self.sha256 = sha256;
+        }
+        self.patterns_version = Some(patterns_version.to_string());
+        self
     }
 
     /// The JSON line: file, status, then the canonical fields flat, then error details.
@@ -90,6 +109,12 @@ impl SummaryRow {
         m.insert("file".into(), json!(self.file));
         m.insert("output".into(), json!(format!("{}.json", self.stem)));
         m.insert("status".into(), json!(self.status));
+        if let Some(h) = &self.sha256 {
+            m.insert("sha256".into(), json!(h));
+        }
+        if let Some(v) = &self.patterns_version {
+            m.insert("patterns_version".into(), json!(v));
+        }
         for k in CANONICAL_KEYS {
             if let Some(v) = self.fields.get(*k) {
                 m.insert((*k).into(), v.clone());
@@ -111,6 +136,8 @@ impl SummaryRow {
             file: s("file")?,
             stem: s("output")?.trim_end_matches(".json").to_string(),
             status: s("status")?,
+            sha256: s("sha256"),
+            patterns_version: s("patterns_version"),
             error_kind: s("error_kind"),
             error: s("error"),
             fields: CANONICAL_KEYS
@@ -145,6 +172,47 @@ impl SummaryLog {
         self.file.write_all(line.as_bytes())?;
         self.file.flush()
     }
+}
+
+/// Read `<out>/summary.jsonl`. Lines that do not parse (a line cut short by a crash) are
+/// skipped; a missing file reads as empty.
+pub fn read_summary(out_dir: &Path) -> std::io::Result<Vec<SummaryRow>> {
+    let text = match fs::read(out_dir.join("summary.jsonl")) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) => return Err(e),
+    };
+    Ok(text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| SummaryRow::from_json(&v))
+        .collect())
+}
+
+/// The current row of every input: the last line per (file, output) wins; sorted by file,
+/// then output, so the result does not depend on the order in which inputs finished.
+pub fn latest_rows(rows: Vec<SummaryRow>) -> Vec<SummaryRow> {
+    let mut by_key: std::collections::BTreeMap<(String, String), SummaryRow> =
+        std::collections::BTreeMap::new();
+    for r in rows {
+        by_key.insert((r.file.clone(), r.stem.clone()), r);
+    }
+    by_key.into_values().collect()
+}
+
+/// End of a batch: rewrite `summary.jsonl` with only the current row of each input (sorted,
+/// see [`latest_rows`]) and rebuild `summary.csv` from it, both atomically. An interrupted
+/// and resumed batch therefore ends with the same bytes as an uninterrupted one.
+pub fn finish_summaries(out_dir: &Path) -> std::io::Result<Vec<SummaryRow>> {
+    let rows = latest_rows(read_summary(out_dir)?);
+    let mut jsonl = String::new();
+    for r in &rows {
+        jsonl.push_str(&serde_json::to_string(&r.to_json()).expect("row serializes"));
+        jsonl.push('\n');
+    }
+    write_atomic(&out_dir.join("summary.jsonl"), jsonl.as_bytes())?;
+    write_atomic(&out_dir.join("summary.csv"), summary_csv(&rows).as_bytes())?;
+    Ok(rows)
 }
 
 fn csv_cell(v: &str) -> String {
@@ -255,6 +323,8 @@ mod tests {
                 file: "b.pdf".into(),
                 stem: "b".into(),
                 status: "ok".into(),
+                sha256: None,
+                patterns_version: None,
                 error_kind: None,
                 error: None,
                 fields: f,
@@ -272,7 +342,43 @@ mod tests {
     #[test]
     fn summary_rows_round_trip_through_json() {
         let r = SummaryRow::error("x.pdf", "x", "timeout", "took too long");
+        assert_eq!(SummaryRow::from_json(&r.to_json()), Some(r.clone()));
+        let r = r.with_source(Some("ab".repeat(32)), "0123456789ab");
         assert_eq!(SummaryRow::from_json(&r.to_json()), Some(r));
+    }
+
+    #[test]
+    fn finishing_keeps_the_last_row_per_input_sorted_and_skips_torn_lines() {
+        let dir = std::env::temp_dir().join(format!("baogao-finish-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let mut log = SummaryLog::open(&dir, false).unwrap();
+        log.append(&SummaryRow::error("b.pdf", "b", "timeout", "slow"))
+            .unwrap();
+        log.append(&SummaryRow::error("a.pdf", "a", "io", "gone"))
+            .unwrap();
+        log.append(&SummaryRow::error("b.pdf", "b", "encrypted", "password"))
+            .unwrap();
+        drop(log);
+        let mut f = fs::OpenOptions::new()
+            .append(true)
+            .open(dir.join("summary.jsonl"))
+            .unwrap();
+        f.write_all(b"{\"file\": \"c.pd").unwrap();
+        let rows = finish_summaries(&dir).unwrap();
+        let files: Vec<_> = rows
+            .iter()
+            .map(|r| (r.file.as_str(), r.error_kind.as_deref()))
+            .collect();
+        assert_eq!(files, [("a.pdf", Some("io")), ("b.pdf", Some("encrypted"))]);
+        assert_eq!(read_summary(&dir).unwrap(), rows);
+        assert_eq!(
+            fs::read_to_string(dir.join("summary.csv"))
+                .unwrap()
+                .lines()
+                .count(),
+            3
+        );
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

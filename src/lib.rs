@@ -14,8 +14,10 @@
 //! | check | [`check`] | candidates → resolved fields with checks and confidence |
 //! | emit | [`emit`] | [`report::Report`] → JSON files and batch summaries |
 //!
-//! [`pipeline::convert`] runs the stages for one file.
+//! [`pipeline::convert`] runs the stages for one file; [`batch`] runs many, each in an
+//! isolated worker process.
 
+pub mod batch;
 pub mod check;
 pub mod clean;
 pub mod cli;

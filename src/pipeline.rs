@@ -29,6 +29,11 @@ impl Config {
     }
 }
 
+/// Fewer non-space characters than this in a whole document is not a report (the shortest
+/// report opening in the dev corpus has over 1000); such input is an error, not an empty
+/// success.
+pub const MIN_CHARS: usize = 20;
+
 /// A failed conversion: a stable kind (`not_pdf`, `encrypted`, `no_text`, `io`, …) and a
 /// message for a person.
 pub type ConvertError = LoadError;
@@ -63,6 +68,17 @@ pub fn analyze_bytes(
     cfg: &Config,
 ) -> Result<Analysis, ConvertError> {
     let loaded = load(path, bytes, &cfg.load)?;
+    let chars: usize = loaded
+        .pages
+        .iter()
+        .map(|p| p.text.chars().filter(|c| !c.is_whitespace()).count())
+        .sum();
+    if chars < MIN_CHARS && loaded.ocr_pages().is_empty() {
+        return Err(LoadError::new(
+            "no_text",
+            format!("only {chars} characters of text: too little for a report"),
+        ));
+    }
     Ok(analyze_loaded(loaded, bytes, display, cfg))
 }
 
