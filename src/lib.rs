@@ -24,6 +24,7 @@ pub mod extract;
 pub mod load;
 pub mod lists;
 pub mod normalize;
+pub mod ocr;
 pub mod patterns;
 pub mod pipeline;
 pub mod report;
