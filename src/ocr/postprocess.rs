@@ -10,7 +10,14 @@
 //!   point (`4925,78万元`, `4925。78万元`); thousands separators always have three digits
 //!   after them, so `282,796.90` is untouched.
 //!
-//! Circled numbers read as `D)`, `@)` are left alone: no rule found was safe.
+//! * `,` `;` `:` next to a Chinese character become `，` `；` `：` as in born-digital text
+//!   (the clean stage keeps `，` as a clause comma apart from the thousands separator `,`);
+//! * `“|` (a table rule read as an opening quote plus bar) → `|`; `丶` (a radical PP-OCR
+//!   reads for `、`) → `、`; `GD` at the start of a line before a Chinese character → `①`;
+//!   `〈` with no `〉` after it on the line → `（`; `°` not after a digit → `。`.
+//!
+//! Other circled numbers (`②` `③` read as `@)`, `@`) are left alone: which number was
+//! meant cannot be told from the glyph.
 
 use super::OcrPage;
 
@@ -35,9 +42,11 @@ pub fn clean_ocr_text(text: &str) -> String {
             out.push('\n');
         }
         let chars: Vec<char> = line.chars().collect();
+        let chars = fix_glyph_confusions(&chars);
         let chars = remove_cjk_spaces(&chars);
         let chars = fix_digit_confusions(&chars);
         let chars = fix_decimal_marks(&chars);
+        let chars = widen_clause_punctuation(&chars);
         out.extend(chars);
     }
     out
@@ -157,6 +166,76 @@ fn fix_decimal_marks(chars: &[char]) -> Vec<char> {
     out
 }
 
+/// `,` `;` `:` with a Chinese neighbour become full-width; between two digits they stay.
+fn widen_clause_punctuation(chars: &[char]) -> Vec<char> {
+    let hanzi = |c: Option<&char>| c.is_some_and(|&c| is_cjk(c));
+    let mut out: Vec<char> = Vec::with_capacity(chars.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let left = i.checked_sub(1).and_then(|k| chars.get(k));
+        let right = chars.get(i + 1);
+        let wide = match c {
+            ',' => '，',
+            ';' => '；',
+            ':' => '：',
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        let between_digits =
+            left.is_some_and(char::is_ascii_digit) && right.is_some_and(char::is_ascii_digit);
+        if between_digits
+            || !(hanzi(left) || hanzi(right) || (left.is_some_and(|c| *c == ')') && c == ';'))
+        {
+            out.push(c);
+        } else if out.last() == Some(&wide) || right == Some(&wide) {
+            // `,，` and `，,`: the engine read one mark twice.
+        } else {
+            out.push(wide);
+        }
+    }
+    out
+}
+
+/// Glyph confusions that are unambiguous in report text.
+fn fix_glyph_confusions(chars: &[char]) -> Vec<char> {
+    let mut out: Vec<char> = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c == '“' && next == Some('|') {
+            i += 1;
+            continue;
+        }
+        let at_line_start = chars[..i].iter().all(|c| c.is_whitespace());
+        let then_hanzi = || {
+            chars[i + 2..]
+                .iter()
+                .find(|c| !c.is_whitespace())
+                .is_some_and(|&c| is_cjk(c))
+        };
+        if at_line_start && c == 'G' && next == Some('D') && then_hanzi() {
+            out.push('①');
+            i += 2;
+            continue;
+        }
+        let left_digit = out
+            .iter()
+            .rev()
+            .find(|c| !c.is_whitespace())
+            .is_some_and(char::is_ascii_digit);
+        out.push(match c {
+            '丶' => '、',
+            '〈' if !chars[i..].contains(&'〉') => '（',
+            '°' if !left_digit => '。',
+            _ => c,
+        });
+        i += 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +294,41 @@ mod tests {
         assert_eq!(clean_ocr_text("共3项。12月完成"), "共3项。12月完成");
         assert_eq!(clean_ocr_text("指标1,23个"), "指标1,23个");
         assert_eq!(clean_ocr_text("完成。"), "完成。");
+    }
+
+    #[test]
+    fn clause_punctuation_next_to_hanzi_becomes_full_width() {
+        assert_eq!(clean_ocr_text("其中: 基本支出"), "其中：基本支出");
+        assert_eq!(clean_ocr_text("4925.78万元,其中"), "4925.78万元，其中");
+        assert_eq!(clean_ocr_text("行政编制32人; 事业"), "行政编制32人；事业");
+        assert_eq!(
+            clean_ocr_text("(含土地款20亿元);重点"),
+            "(含土地款20亿元)；重点"
+        );
+        assert_eq!(clean_ocr_text("挤占情况,，扣1分"), "挤占情况，扣1分");
+    }
+
+    #[test]
+    fn ascii_punctuation_between_digits_or_latin_stays() {
+        assert_eq!(clean_ocr_text("282,796.90元"), "282,796.90元");
+        assert_eq!(clean_ocr_text("10:30开会"), "10:30开会");
+        assert_eq!(clean_ocr_text("a, b; c: d"), "a, b; c: d");
+    }
+
+    #[test]
+    fn glyph_confusions() {
+        assert_eq!(clean_ocr_text("12“|落实疫情"), "12|落实疫情");
+        assert_eq!(clean_ocr_text("他说“好”|"), "他说“好”|");
+        assert_eq!(clean_ocr_text("投资丶招商"), "投资、招商");
+        assert_eq!(clean_ocr_text("GD人员支出"), "①人员支出");
+        assert_eq!(clean_ocr_text("GDP增长"), "GDP增长");
+        assert_eq!(clean_ocr_text(" GD 人员"), "①人员");
+        assert_eq!(clean_ocr_text("全省GD人员"), "全省GD人员");
+        assert_eq!(clean_ocr_text("〈其中: 参公"), "（其中：参公");
+        assert_eq!(clean_ocr_text("〈a〉"), "〈a〉");
+        assert_eq!(clean_ocr_text("执行率为152.5% °"), "执行率为152.5%。");
+        assert_eq!(clean_ocr_text("气温30°"), "气温30°");
+        assert_eq!(clean_ocr_text("气温30 °"), "气温30 °");
     }
 
     #[test]

@@ -47,6 +47,11 @@ impl PageSources {
         }
     }
 
+    /// Number of pages, when lopdf could read the file.
+    pub fn page_count(&self) -> Option<usize> {
+        self.doc.as_ref().map(|_| self.pages.len())
+    }
+
     /// Write an image of 1-based `page` into `dir` and return its path.
     pub fn image(&self, pdf: &Path, page: usize, dir: &Path) -> Result<PathBuf, OcrError> {
         if let Some(doc) = &self.doc {
@@ -59,7 +64,10 @@ impl PageSources {
                     ),
                 ));
             }
-            if let Some(jpeg) = self.pages.get(&(page as u32)).and_then(|&id| page_jpeg(doc, id))
+            if let Some(jpeg) = self
+                .pages
+                .get(&(page as u32))
+                .and_then(|&id| page_jpeg(doc, id))
             {
                 let path = dir.join(format!("page-{page}.jpg"));
                 std::fs::write(&path, jpeg)

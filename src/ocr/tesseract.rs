@@ -210,7 +210,10 @@ mod tests {
         let p = parse_tsv(HEADER).unwrap();
         assert_eq!(p.text, "");
         assert_eq!(p.mean_confidence, None);
-        assert_eq!(parse_tsv("Error opening data file").unwrap_err().kind, "engine");
+        assert_eq!(
+            parse_tsv("Error opening data file").unwrap_err().kind,
+            "engine"
+        );
     }
 
     #[test]
