@@ -5,7 +5,7 @@
 //!
 //! Usage: `cargo bench --bench ocr -- OUT_DIR JOBS [--render] PDF...`
 //!
-//! Per PDF it writes `OUT_DIR/<stem>/images/page-N.{jpg,pgm}`,
+//! Per PDF it writes `OUT_DIR/<stem>/images/page-N.{jpg,tif}`,
 //! `OUT_DIR/<stem>/tesseract-raw/page-N.txt` (engine text), `OUT_DIR/<stem>/tesseract/
 //! page-N.txt` (after post-processing) and `OUT_DIR/<stem>/tesseract/timing.json`.
 //! `--render` forces `pdftoppm` rendering instead of the embedded JPEG.

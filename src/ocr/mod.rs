@@ -73,7 +73,7 @@ impl OcrError {
 pub trait OcrEngine: Send + Sync {
     /// Short name for the page's `backend` field, e.g. `tesseract`.
     fn name(&self) -> &str;
-    /// Recognize one page image (JPEG, PNG or PNM).
+    /// Recognize one page image (JPEG, TIFF, PNG or PNM).
     fn recognize_page(&self, image: &Path) -> Result<OcrPage, OcrError>;
 }
 

@@ -3,8 +3,10 @@
 //! A scanned page is usually a single full-page JPEG. Writing that JPEG's bytes to a file
 //! costs nothing (measured 0.03 s wall for 10 pages, see `docs/ocr-measurements.md`) and
 //! gives the engine the scanner's own pixels. Any other page is rendered with
-//! `pdftoppm -r 200 -gray` as PGM: rendering to PNG instead cost 7 s CPU per page at
-//! 200 dpi (zlib on scan noise) — more than tesseract itself — while PGM costs 0.1 s.
+//! `pdftoppm -r 200 -gray` as uncompressed TIFF: rendering to PNG instead cost 7 s CPU per
+//! page at 200 dpi (zlib on scan noise) — more than tesseract itself — while TIFF or PGM
+//! cost 0.1 s, and TIFF (unlike PGM) records the resolution, which tesseract otherwise
+//! guesses (it guessed 455 dpi for a 200 dpi page).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -79,18 +81,28 @@ impl PageSources {
     }
 }
 
-/// Render one page with poppler's `pdftoppm` to `dir/page-N.pgm`.
+/// Render one page with poppler's `pdftoppm` to `dir/page-N.tif`.
 pub fn render_page(pdf: &Path, page: usize, dir: &Path) -> Result<PathBuf, OcrError> {
     let root = dir.join(format!("page-{page}"));
     let n = page.to_string();
     let dpi = RENDER_DPI.to_string();
     let out = Command::new("pdftoppm")
-        .args(["-r", &dpi, "-gray", "-singlefile", "-f", &n, "-l", &n])
+        .args([
+            "-r",
+            &dpi,
+            "-gray",
+            "-tiff",
+            "-singlefile",
+            "-f",
+            &n,
+            "-l",
+            &n,
+        ])
         .arg(pdf)
         .arg(&root)
         .output()
         .map_err(|e| OcrError::missing_tool("pdftoppm", &e))?;
-    let path = root.with_extension("pgm");
+    let path = root.with_extension("tif");
     if !out.status.success() || !path.exists() {
         return Err(OcrError::new(
             "rasterize",
