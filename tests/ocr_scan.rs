@@ -118,3 +118,14 @@ fn out_of_range_page_is_an_error_not_empty_text() {
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].1.as_ref().unwrap_err().kind, "page_range");
 }
+
+#[test]
+fn missing_language_data_is_an_error_naming_the_packages() {
+    if Tesseract::new().is_err() {
+        eprintln!("skipped: tesseract with chi_sim not installed");
+        return;
+    }
+    let e = Tesseract::with_languages("tesseract", "chi_sim+zzz_none").unwrap_err();
+    assert_eq!(e.kind, "missing_language");
+    assert!(e.message.contains(baogao::ocr::INSTALL_HINT), "{e}");
+}
