@@ -27,6 +27,7 @@ pub mod grid;
 pub mod lists;
 pub mod load;
 pub mod normalize;
+pub mod ocr;
 pub mod patterns;
 pub mod pipeline;
 pub mod report;

@@ -1,0 +1,219 @@
+//! One image file per PDF page, for the OCR engine.
+//!
+//! A scanned page is usually a single full-page JPEG. Writing that JPEG's bytes to a file
+//! costs nothing (measured 0.03 s wall for 10 pages, see `docs/ocr-measurements.md`) and
+//! gives the engine the scanner's own pixels. Any other page is rendered with
+//! `pdftoppm -r 200 -gray` as uncompressed TIFF: rendering to PNG instead cost 7 s CPU per
+//! page at 200 dpi (zlib on scan noise) — more than tesseract itself — while TIFF or PGM
+//! cost 0.1 s, and TIFF (unlike PGM) records the resolution, which tesseract otherwise
+//! guesses (it guessed 455 dpi for a 200 dpi page).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use lopdf::{Document, Object, ObjectId};
+
+use super::OcrError;
+
+/// Resolution for pages that have to be rendered.
+pub const RENDER_DPI: u32 = 200;
+
+/// An embedded JPEG is used directly only when its resolution is in this range (dpi);
+/// outside it the page is rendered at [`RENDER_DPI`].
+const DIRECT_DPI: std::ops::RangeInclusive<f64> = 150.0..=400.0;
+
+/// Where page images come from for one PDF: its parsed object tree when lopdf can read it
+/// (for direct JPEG extraction), otherwise only `pdftoppm`.
+pub struct PageSources {
+    doc: Option<Document>,
+    pages: BTreeMap<u32, ObjectId>,
+}
+
+impl PageSources {
+    /// Parse `pdf` with lopdf; a PDF lopdf cannot read still works through `pdftoppm`.
+    pub fn open(pdf: &Path) -> PageSources {
+        match Document::load(pdf) {
+            Ok(doc) => {
+                let pages = doc.get_pages();
+                PageSources {
+                    doc: Some(doc),
+                    pages,
+                }
+            }
+            Err(_) => PageSources {
+                doc: None,
+                pages: BTreeMap::new(),
+            },
+        }
+    }
+
+    /// Number of pages, when lopdf could read the file.
+    pub fn page_count(&self) -> Option<usize> {
+        self.doc.as_ref().map(|_| self.pages.len())
+    }
+
+    /// Write an image of 1-based `page` into `dir` and return its path.
+    pub fn image(&self, pdf: &Path, page: usize, dir: &Path) -> Result<PathBuf, OcrError> {
+        if let Some(doc) = &self.doc {
+            if page == 0 || page > self.pages.len() {
+                return Err(OcrError::new(
+                    "page_range",
+                    format!(
+                        "page {page} is out of range (the PDF has {} pages)",
+                        self.pages.len()
+                    ),
+                ));
+            }
+            if let Some(jpeg) = self
+                .pages
+                .get(&(page as u32))
+                .and_then(|&id| page_jpeg(doc, id))
+            {
+                let path = dir.join(format!("page-{page}.jpg"));
+                std::fs::write(&path, jpeg)
+                    .map_err(|e| OcrError::io(&format!("writing {}", path.display()), &e))?;
+                return Ok(path);
+            }
+        }
+        render_page(pdf, page, dir)
+    }
+}
+
+/// Render one page with poppler's `pdftoppm` to `dir/page-N.tif`.
+pub fn render_page(pdf: &Path, page: usize, dir: &Path) -> Result<PathBuf, OcrError> {
+    let root = dir.join(format!("page-{page}"));
+    let n = page.to_string();
+    let dpi = RENDER_DPI.to_string();
+    let out = Command::new("pdftoppm")
+        .args([
+            "-r",
+            &dpi,
+            "-gray",
+            "-tiff",
+            "-singlefile",
+            "-f",
+            &n,
+            "-l",
+            &n,
+        ])
+        .arg(pdf)
+        .arg(&root)
+        .output()
+        .map_err(|e| OcrError::missing_tool("pdftoppm", &e))?;
+    let path = root.with_extension("tif");
+    if !out.status.success() || !path.exists() {
+        return Err(OcrError::new(
+            "rasterize",
+            format!(
+                "pdftoppm could not render page {page} of {}: {}",
+                pdf.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        ));
+    }
+    Ok(path)
+}
+
+/// The bytes of the page's JPEG when the page is exactly one full-page, upright, 8-bit
+/// grey or RGB JPEG at a usable resolution — the shape of an office scanner's PDF. Any
+/// doubt (a mask, a CMYK or inverted image, a second image, a rotated page, an image that
+/// does not match the page's shape) gives `None`, and the page is rendered instead.
+fn page_jpeg(doc: &Document, page_id: ObjectId) -> Option<Vec<u8>> {
+    let page = doc.get_dictionary(page_id).ok()?;
+    if let Ok(r) = page.get(b"Rotate").and_then(Object::as_i64)
+        && r.rem_euclid(360) != 0
+    {
+        return None;
+    }
+    let images = doc.get_page_images(page_id).ok()?;
+    let [img] = images.as_slice() else {
+        return None;
+    };
+    let dct_only = img
+        .filters
+        .as_deref()
+        .is_some_and(|f| f.len() == 1 && f[0] == "DCTDecode");
+    let plain_colour = matches!(
+        img.color_space.as_deref(),
+        Some("DeviceGray") | Some("DeviceRGB")
+    );
+    let d = img.origin_dict;
+    if !dct_only
+        || !plain_colour
+        || img.bits_per_component != Some(8)
+        || d.has(b"SMask")
+        || d.has(b"Mask")
+        || d.has(b"Decode")
+        || img.width <= 0
+        || img.height <= 0
+    {
+        return None;
+    }
+    let [x0, y0, x1, y1] = media_box(doc, page_id)?;
+    let (pw, ph) = ((x1 - x0).abs(), (y1 - y0).abs());
+    if pw < 1.0 || ph < 1.0 {
+        return None;
+    }
+    let (iw, ih) = (img.width as f64, img.height as f64);
+    let same_shape = ((iw / ih) / (pw / ph) - 1.0).abs() < 0.02;
+    let dpi = iw / (pw / 72.0);
+    if !same_shape || !DIRECT_DPI.contains(&dpi) || !img.content.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    Some(img.content.to_vec())
+}
+
+/// The page's MediaBox, looked up through `/Parent` when inherited.
+fn media_box(doc: &Document, page_id: ObjectId) -> Option<[f64; 4]> {
+    let mut dict = doc.get_dictionary(page_id).ok()?;
+    for _ in 0..32 {
+        if let Ok(obj) = dict.get(b"MediaBox") {
+            let arr = match obj {
+                Object::Reference(id) => doc.get_object(*id).ok()?.as_array().ok()?,
+                o => o.as_array().ok()?,
+            };
+            let v: Vec<f64> = arr
+                .iter()
+                .filter_map(|o| o.as_float().ok().map(f64::from))
+                .collect();
+            return v.try_into().ok();
+        }
+        let parent = dict.get(b"Parent").and_then(Object::as_reference).ok()?;
+        dict = doc.get_dictionary(parent).ok()?;
+    }
+    None
+}
+
+/// A private temporary directory, removed with everything in it when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new() -> Result<TempDir, OcrError> {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let name = format!(
+            "baogao-ocr-{}-{}-{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = std::env::temp_dir().join(name);
+        std::fs::create_dir(&path)
+            .map_err(|e| OcrError::io(&format!("creating {}", path.display()), &e))?;
+        Ok(TempDir(path))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
