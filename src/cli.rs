@@ -50,6 +50,10 @@ pub struct PatternArgs {
     /// OCR scanned or garbled pages: auto (when the text layer is unusable), always, never.
     #[arg(long, value_enum, default_value_t = OcrArg::Auto)]
     pub ocr: OcrArg,
+    /// Pages of one scanned file OCRed at once (files already run in parallel with
+    /// --jobs; raise this for a few large scans).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub ocr_jobs: usize,
 }
 
 impl PatternArgs {
@@ -72,6 +76,8 @@ impl PatternArgs {
             }
             .into(),
         );
+        a.push("--ocr-jobs".into());
+        a.push(self.ocr_jobs.to_string().into());
         a
     }
 }
@@ -97,8 +103,9 @@ pub struct ExtractArgs {
     /// Files converted in parallel, each in its own worker process (default: number of CPUs).
     #[arg(short, long)]
     pub jobs: Option<usize>,
-    /// Give up on a file after SECS seconds (error kind `timeout`); 0 = no limit.
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    /// Give up on a file after SECS seconds (error kind `timeout`); 0 = no limit. A text
+    /// PDF takes well under a second; OCR takes 2–5 s per scanned page.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub timeout: u64,
     /// Memory limit per worker process in MiB (error kind `too_large`); 0 = no limit.
     #[arg(long, value_name = "MB", default_value_t = 2048)]
@@ -187,6 +194,7 @@ fn config(p: &PatternArgs) -> Result<Config, i32> {
         OcrArg::Always => OcrMode::Always,
         OcrArg::Never => OcrMode::Never,
     };
+    cfg.load.ocr_jobs = p.ocr_jobs;
     Ok(cfg)
 }
 

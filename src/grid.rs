@@ -101,7 +101,7 @@ fn grids() -> &'static Grids {
             ))
             .expect("grid row regex"),
             annotation: Regex::new(
-                r"^(?:\s*\([A-Z](?:[/×][A-Z0-9%×]*)*\)|[,，]?\s*[A-Z]\s*[、,，)])",
+                r"^(?:\s*\(\s*[A-Z]\s*(?:[/×xX*]\s*[A-Z0-9%]+\s*)*\)|[,，]?\s*[A-Z]\s*[、,，)])",
             )
             .expect("static regex"),
             sep: Regex::new(r"^[\s|:：、,，]*").expect("static regex"),
@@ -296,9 +296,9 @@ struct Fig {
 
 /// Split tokens into figures; a token with several numbers fused is expanded into every
 /// plausible split (each then needs arithmetic confirmation).
-fn figure_options(tokens: &[Token], max_parts: usize) -> Vec<(Vec<Fig>, bool)> {
+fn figure_options(tokens: &[Token], max_parts: usize, has_index: bool) -> Vec<(Vec<Fig>, bool)> {
     let mut options: Vec<(Vec<Fig>, bool)> = vec![(Vec::new(), false)];
-    for t in tokens {
+    for (ti, t) in tokens.iter().enumerate() {
         let plain = t.text.trim_end_matches('%');
         let simple =
             parse_number(plain).filter(|_| !plain.contains('%') && plain.matches('.').count() <= 1);
@@ -316,6 +316,34 @@ fn figure_options(tokens: &[Token], max_parts: usize) -> Vec<(Vec<Fig>, bool)> {
                 .map(|f| (f, true))
                 .collect(),
         };
+        let mut alts = alts;
+        // OCR often loses the space after a row number (行次 `1 52.80` → `152.80`): when the
+        // header has an index column, the first figure may carry it; arithmetic decides.
+        if ti == 0 && has_index && simple.is_some() && !t.pct {
+            let int_len = plain.find('.').unwrap_or(plain.len());
+            for k in 1..=2 {
+                if int_len > k && !plain[k..].starts_with('0') {
+                    let (a, b) = (&plain[..k], &plain[k..]);
+                    if let (Ok(i), Ok(v)) = (a.parse::<f64>(), b.parse::<f64>()) {
+                        alts.push((
+                            vec![
+                                Fig {
+                                    v: i,
+                                    pct: false,
+                                    int: true,
+                                },
+                                Fig {
+                                    v,
+                                    pct: false,
+                                    int: false,
+                                },
+                            ],
+                            true,
+                        ));
+                    }
+                }
+            }
+        }
         if alts.is_empty() {
             break;
         }
@@ -403,7 +431,8 @@ fn fits(kind: Kind, f: &Fig) -> bool {
 /// unfused figures only).
 fn assign(cols: &[&Column], tokens: &[Token]) -> Option<Assignment> {
     let mut fallback: Option<Assignment> = None;
-    for (figs, fused) in figure_options(tokens, cols.len()) {
+    let has_index = cols.first().is_some_and(|c| c.kind == Kind::Index);
+    for (figs, fused) in figure_options(tokens, cols.len(), has_index) {
         let mut figs = figs;
         // Ignore trailing figures that belong to the next row.
         while figs.len() > cols.len() {
@@ -532,6 +561,15 @@ mod tests {
         assert!(has(&v, "budget.adjusted", 528000.0), "{v:?}");
         assert!(has(&v, "expenditure.actual", 308000.0), "{v:?}");
         assert!(has(&v, "expenditure.execution_rate", 58.33), "{v:?}");
+    }
+
+    #[test]
+    fn ocr_glued_row_number_is_split_off_when_the_arithmetic_agrees() {
+        let v = run(
+            "资金投入情况\n(万元)\n行次全年预算数\n(A)\n统筹整合资金数\n(B)\n全年到位资金\n(D)\n预算到位\n(D/C x 100%)\n全年执行资金\n(E)\n预算执行\n(E/C x 100%)\n年度资金总额(万元):152.800000\n52.800000 52.800000 100.00% 30.800000 58.33%\n其中",
+        );
+        assert!(has(&v, "budget.adjusted", 528000.0), "{v:?}");
+        assert!(has(&v, "expenditure.actual", 308000.0), "{v:?}");
     }
 
     #[test]

@@ -101,7 +101,7 @@ fn seed_text_pdfs_match_the_truth() {
     for name in SEED_TEXT_PDFS {
         let path = shared.join("corpus/seed-pdfs").join(name);
         let bytes = std::fs::read(&path).unwrap();
-        let doc = load(&path, &bytes, &LoadOptions::default()).unwrap();
+        let doc = load(&path, &bytes, &text_layer_only()).unwrap();
         let text: String = doc.pages.iter().map(|p| p.text.as_str()).collect();
         let sim = similarity(&text, &truth);
         println!("{name}: similarity {sim:.4}");
@@ -117,7 +117,7 @@ fn seed_table_rows_are_lines_with_tab_separated_cells() {
     for name in SEED_TEXT_PDFS {
         let path = shared.join("corpus/seed-pdfs").join(name);
         let bytes = std::fs::read(&path).unwrap();
-        let doc = load(&path, &bytes, &LoadOptions::default()).unwrap();
+        let doc = load(&path, &bytes, &text_layer_only()).unwrap();
         let text: String = doc.pages.iter().map(|p| p.text.as_str()).collect();
         let header = text
             .lines()
@@ -142,7 +142,7 @@ fn unreadable_seed_variants_are_not_returned_as_text() {
     ] {
         let path = shared.join("corpus/seed-pdfs").join(name);
         let bytes = std::fs::read(&path).unwrap();
-        match load(&path, &bytes, &LoadOptions::default()) {
+        match load(&path, &bytes, &text_layer_only()) {
             Err(e) => assert_eq!(e.kind, "needs_ocr", "{name}: {e}"),
             Ok(doc) => {
                 // Whatever text survives must not be passed off as good.
@@ -172,7 +172,7 @@ fn dev_pdfs_match_their_text() {
     for name in names {
         let path = dir.join(&name);
         let bytes = std::fs::read(&path).unwrap();
-        let res = load(&path, &bytes, &LoadOptions::default());
+        let res = load(&path, &bytes, &text_layer_only());
         if name.contains("scanned") {
             assert_eq!(res.unwrap_err().kind, "needs_ocr", "{name}");
             continue;
@@ -249,7 +249,7 @@ fn measure_backends() {
             row.push_str(&cell);
         }
         let t = Instant::now();
-        let cell = match load(path, &bytes, &LoadOptions::default()) {
+        let cell = match load(path, &bytes, &text_layer_only()) {
             Ok(doc) => {
                 let ms = t.elapsed().as_millis();
                 let text: String = doc.pages.iter().map(|p| p.text.as_str()).collect();
@@ -275,7 +275,7 @@ fn measure_backends() {
 fn fixture_gbk_euc_h_predefined_cmap_is_decoded() {
     // pdf.js test/pdfs/issue2128r.pdf (Apache-2.0): GBK-EUC-H, non-embedded font, no ToUnicode.
     let bytes = fixture("gbk-euc-h.pdf");
-    let doc = load(Path::new("gbk-euc-h.pdf"), &bytes, &LoadOptions::default()).unwrap();
+    let doc = load(Path::new("gbk-euc-h.pdf"), &bytes, &text_layer_only()).unwrap();
     let text: String = doc.pages.iter().map(|p| p.text.as_str()).collect();
     assert!(text.contains("浅谈校长的魅力"), "{text:?}");
     assert_eq!(doc.pages[0].backend, CHAIN[0].name());
@@ -285,12 +285,7 @@ fn fixture_gbk_euc_h_predefined_cmap_is_decoded() {
 fn fixture_unigb_utf16_h_is_decoded() {
     // pdf.js test/pdfs/issue8372.pdf (Apache-2.0): heading 目录 with UniGB-UTF16-H.
     let bytes = fixture("unigb-utf16-h.pdf");
-    let doc = load(
-        Path::new("unigb-utf16-h.pdf"),
-        &bytes,
-        &LoadOptions::default(),
-    )
-    .unwrap();
+    let doc = load(Path::new("unigb-utf16-h.pdf"), &bytes, &text_layer_only()).unwrap();
     let text: String = doc.pages.iter().map(|p| p.text.as_str()).collect();
     assert!(
         strip(&text).iter().collect::<String>().contains("目录"),
@@ -302,7 +297,7 @@ fn fixture_unigb_utf16_h_is_decoded() {
 fn fixture_password_protected_is_typed_error() {
     // pdfminer.six samples/encryption/rc4-40.pdf (MIT): RC4 40-bit, user password "foo".
     let bytes = fixture("rc4-40-password-foo.pdf");
-    let e = load(Path::new("x.pdf"), &bytes, &LoadOptions::default()).unwrap_err();
+    let e = load(Path::new("x.pdf"), &bytes, &text_layer_only()).unwrap_err();
     assert_eq!(e.kind, "encrypted", "{e}");
 }
 
@@ -310,15 +305,15 @@ fn fixture_password_protected_is_typed_error() {
 fn fixture_empty_user_password_is_decrypted() {
     // pdf.js test/pdfs/issue7665.pdf (Apache-2.0): AES-256, empty user password.
     let bytes = fixture("aes256-empty-password.pdf");
-    let doc = load(Path::new("x.pdf"), &bytes, &LoadOptions::default()).unwrap();
+    let doc = load(Path::new("x.pdf"), &bytes, &text_layer_only()).unwrap();
     let text: String = doc.pages.iter().map(|p| p.text.as_str()).collect();
     assert!(text.contains("Issue 7665"), "{text:?}");
 }
 
 #[test]
 fn not_a_pdf_is_typed_error() {
-    let e = baogao::load::pdf::load_pdf(Path::new("x.pdf"), b"hello", &LoadOptions::default())
-        .unwrap_err();
+    let e =
+        baogao::load::pdf::load_pdf(Path::new("x.pdf"), b"hello", &text_layer_only()).unwrap_err();
     assert_eq!(e.kind, "not_pdf");
 }
 
@@ -330,7 +325,7 @@ fn dump_pages() {
         return;
     };
     let bytes = std::fs::read(&path).unwrap();
-    match load(Path::new(&path), &bytes, &LoadOptions::default()) {
+    match load(Path::new(&path), &bytes, &text_layer_only()) {
         Ok(doc) => {
             for p in &doc.pages {
                 println!(
@@ -343,5 +338,13 @@ fn dump_pages() {
             }
         }
         Err(e) => println!("error {}: {}", e.kind, e.message),
+    }
+}
+
+/// These tests judge the text layer itself, so OCR (tested in tests/ocr_scan.rs) is off.
+fn text_layer_only() -> LoadOptions {
+    LoadOptions {
+        ocr: baogao::load::OcrMode::Never,
+        ..LoadOptions::default()
     }
 }

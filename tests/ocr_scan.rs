@@ -129,3 +129,41 @@ fn missing_language_data_is_an_error_naming_the_packages() {
     assert_eq!(e.kind, "missing_language");
     assert!(e.message.contains(baogao::ocr::INSTALL_HINT), "{e}");
 }
+
+/// The whole pipeline on a scanned dev report: the load stage sees no text layer, OCRs the
+/// page, and the figures come out flagged `ocr` with confidence below 0.9.
+#[test]
+fn scanned_report_converts_through_ocr_with_lowered_confidence() {
+    let pdf = shared().join("dev-pdfs/040-scanned.pdf");
+    if !pdf.exists() {
+        eprintln!("skipped: {} not found (../shared is absent)", pdf.display());
+        return;
+    }
+    if let Err(e) = Tesseract::new() {
+        eprintln!("skipped: OCR engine unavailable: {e}");
+        return;
+    }
+    let mut cfg = baogao::pipeline::Config::builtin();
+    cfg.load.ocr_jobs = 2;
+    let r = baogao::pipeline::convert(&pdf, "040-scanned.pdf", &cfg).expect("converts via OCR");
+    assert_eq!(r.source.text_layer, "ocr");
+    assert!(
+        r.source
+            .page_info
+            .iter()
+            .all(|p| p.backend == "ocr:tesseract")
+    );
+    let v = |k: &str| r.fields.get(k).and_then(|f| f.value.as_f64());
+    assert_eq!(v("year"), Some(2024.0));
+    assert_eq!(v("budget.adjusted"), Some(528000.0));
+    assert_eq!(v("expenditure.actual"), Some(308000.0));
+    for (k, f) in &r.fields {
+        assert!(f.flags.contains(&"ocr".to_string()), "{k}");
+        assert!(f.confidence < 0.9, "{k}: {}", f.confidence);
+    }
+
+    // With OCR turned off the same file is a typed error, never an empty success.
+    cfg.load.ocr = baogao::load::OcrMode::Never;
+    let e = baogao::pipeline::convert(&pdf, "040-scanned.pdf", &cfg).unwrap_err();
+    assert_eq!(e.kind, "needs_ocr");
+}

@@ -94,8 +94,10 @@ impl LoadError {
 /// Options of the load stage.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
-    /// `auto` (default), `always` or `never` — see issue 3 / OCR.
+    /// `auto` (default: OCR pages without a usable text layer), `always` or `never`.
     pub ocr: OcrMode,
+    /// Pages of one document OCRed at once (0 or 1: one after the other).
+    pub ocr_jobs: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

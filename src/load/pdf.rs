@@ -16,7 +16,7 @@
 //! broken cross-reference tables).
 
 use super::quality::{self, Verdict};
-use super::{LoadError, LoadOptions, LoadedDocument, PageText, TextLayer};
+use super::{LoadError, LoadOptions, LoadedDocument, OcrMode, PageText, TextLayer};
 use super::{lopdf_text, pdf_extract_text, pdftotext};
 use lopdf::{Document, ObjectId};
 use std::collections::BTreeMap;
@@ -116,9 +116,9 @@ impl Pdf {
 }
 
 pub fn load_pdf(
-    _path: &Path,
+    path: &Path,
     bytes: &[u8],
-    _opts: &LoadOptions,
+    opts: &LoadOptions,
 ) -> Result<LoadedDocument, LoadError> {
     let pdf = match open(bytes) {
         Ok(pdf) => pdf,
@@ -179,7 +179,7 @@ pub fn load_pdf(
             ));
         }
     }
-    let mut pages = Vec::with_capacity(numbers.len());
+    let mut pages: Vec<PageText> = Vec::with_capacity(numbers.len());
     let mut unreadable = Vec::new();
     for (i, slot) in done.into_iter().enumerate() {
         let number = i + 1;
@@ -213,12 +213,29 @@ pub fn load_pdf(
             }
         });
     }
+    let ocr_error = ocr_into(path, opts, &mut pages, &mut warnings);
+    let ocred = pages
+        .iter()
+        .filter(|p| p.backend.starts_with("ocr:"))
+        .count();
+    let text_layer = match ocred {
+        0 => TextLayer::Pdf,
+        n if n == pages.len() => TextLayer::Ocr,
+        _ => TextLayer::Mixed,
+    };
+    unreadable.retain(|(n, _)| !pages[n - 1].backend.starts_with("ocr:"));
     let doc = LoadedDocument {
         pages,
-        text_layer: TextLayer::Pdf,
+        text_layer,
         warnings,
     };
     if !doc.has_text() {
+        if let Some(e) = ocr_error {
+            return Err(LoadError::new(
+                "needs_ocr",
+                format!("no usable text layer on any page, and OCR failed: {e}"),
+            ));
+        }
         let why = if unreadable.iter().any(|(_, v)| *v == Verdict::Garbled) {
             "the text layer is garbled (fonts without a Unicode mapping?)"
         } else {
@@ -241,6 +258,57 @@ pub fn load_pdf(
         ));
     }
     Ok(doc)
+}
+
+/// OCR the pages that need it (`--ocr auto`: pages without a usable text layer; `always`:
+/// every page; `never`: none) and put their text in place, backend `ocr:<engine>`,
+/// verdict `ocr`. Returns the OCR error when the engine cannot run at all (missing
+/// tesseract or its Chinese data), so the caller can name the packages to install.
+fn ocr_into(
+    path: &Path,
+    opts: &LoadOptions,
+    pages: &mut [PageText],
+    warnings: &mut Vec<String>,
+) -> Option<crate::ocr::OcrError> {
+    let want: Vec<usize> = match opts.ocr {
+        OcrMode::Never => vec![],
+        OcrMode::Auto => pages
+            .iter()
+            .filter(|p| p.verdict == Verdict::NeedsOcr.as_str())
+            .map(|p| p.number)
+            .collect(),
+        OcrMode::Always => pages.iter().map(|p| p.number).collect(),
+    };
+    if want.is_empty() {
+        return None;
+    }
+    let engine = match crate::ocr::Tesseract::new() {
+        Ok(e) => e,
+        Err(e) => {
+            warnings.push(format!(
+                "{} page(s) need OCR, but OCR cannot run: {e}",
+                want.len()
+            ));
+            return Some(e);
+        }
+    };
+    let name = format!("ocr:{}", crate::ocr::OcrEngine::name(&engine));
+    for (n, res) in crate::ocr::ocr_pdf_pages(path, &want, &engine, opts.ocr_jobs.max(1)) {
+        match res {
+            Ok(p) if !p.text.trim().is_empty() => {
+                let page = &mut pages[n - 1];
+                page.text = p.text;
+                page.backend = name.clone();
+                page.verdict = "ocr".into();
+                if let Some(c) = p.mean_confidence {
+                    warnings.push(format!("page {n}: OCR mean confidence {c:.2}"));
+                }
+            }
+            Ok(_) => warnings.push(format!("page {n}: OCR found no text")),
+            Err(e) => warnings.push(format!("page {n}: OCR failed: {e}")),
+        }
+    }
+    None
 }
 
 /// The whole document from pdftotext alone, for files lopdf cannot parse.

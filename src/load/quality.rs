@@ -101,11 +101,13 @@ pub fn judge(text: &str) -> Verdict {
             Verdict::Garbled
         };
     }
+    // Extension-B and compatibility ideographs are a sign of a wrong ToUnicode map even in a
+    // short text (a title of four characters).
+    let rare = chars.iter().filter(|&&c| is_rare_cjk(c)).count();
+    if cjk >= 4 && rare * 10 > cjk {
+        return Verdict::Garbled;
+    }
     if cjk >= 20 {
-        let rare = chars.iter().filter(|&&c| is_rare_cjk(c)).count();
-        if rare * 10 > cjk {
-            return Verdict::Garbled;
-        }
         if cjk >= 60 {
             let common = chars.iter().filter(|&&c| COMMON_HANZI.contains(c)).count();
             // Real report text: ~10 % of its characters are in COMMON_HANZI.
@@ -227,6 +229,12 @@ mod tests {
         // Common-range characters, but none of the function words of real text.
         let soup: String = (0x5500u32..0x5560).filter_map(char::from_u32).collect();
         assert_eq!(judge(&soup), Verdict::Garbled);
+    }
+
+    #[test]
+    fn a_short_title_of_extension_b_characters_is_garbled() {
+        assert_eq!(judge("4.6 𨉷趯軺糫𦥑𧶛/𦥑𧶛𨉷趯"), Verdict::Garbled);
+        assert_eq!(judge("目录"), Verdict::Good);
     }
 
     #[test]
