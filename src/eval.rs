@@ -773,3 +773,231 @@ pub fn review_csv(reports: &[(String, Report)], threshold: f64) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::path::PathBuf;
+
+    fn fixtures() -> (PathBuf, PathBuf) {
+        let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eval");
+        (d.join("truth"), d.join("out"))
+    }
+
+    fn round4(x: f64) -> f64 {
+        format!("{x:.4}").parse().unwrap()
+    }
+
+    /// The pieces of score.py's `--json` result, from a Rust score.
+    fn as_score_py(s: &Score) -> Value {
+        json!({
+            "docs": s.docs,
+            "missing_outputs": s.missing_outputs,
+            "precision": round4(s.precision),
+            "recall": round4(s.recall),
+            "f1": round4(s.f1),
+            "confident_n": s.confident_n,
+            "confident_accuracy": s.confident_accuracy.map(round4),
+            "per_key": serde_json::to_value(&s.per_key).unwrap(),
+            "wrong": s.wrong.iter().take(60)
+                .map(|w| json!([w.doc, w.key, w.truth, w.predicted]))
+                .collect::<Vec<_>>(),
+        })
+    }
+
+    #[test]
+    fn synthetic_pair_scores_as_score_py_printed() {
+        let (t, o) = fixtures();
+        let s = score_dir(&t, &o, None).unwrap();
+        // printed by score.py on these files (see tests/fixtures/eval/README.md)
+        assert_eq!(s.docs, 5);
+        assert_eq!(s.missing_outputs, ["b", "c"]);
+        assert_eq!(
+            (round4(s.precision), round4(s.recall), round4(s.f1)),
+            (0.7619, 0.5714, 0.6531)
+        );
+        assert_eq!(
+            (s.confident_n, s.confident_accuracy.map(round4)),
+            (10, Some(0.7))
+        );
+        let counts: Vec<(&str, [usize; 4])> = s
+            .per_key
+            .0
+            .iter()
+            .map(|(k, c)| (k.as_str(), [c.ok, c.wrong, c.miss, c.spurious]))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("department", [2, 0, 1, 0]),
+                ("year", [2, 0, 3, 0]),
+                ("report_family", [1, 0, 1, 0]),
+                ("staff.authorized", [1, 1, 0, 0]),
+                ("staff.actual", [2, 0, 0, 0]),
+                ("budget.initial", [2, 0, 1, 0]),
+                ("budget.adjusted", [0, 2, 0, 0]),
+                ("expenditure.actual", [1, 0, 0, 1]),
+                ("expenditure.execution_rate", [2, 0, 0, 0]),
+                ("expenditure.basic", [0, 0, 0, 0]),
+                ("expenditure.project", [0, 0, 1, 0]),
+                ("expenditure.personnel", [0, 0, 0, 0]),
+                ("expenditure.public", [0, 0, 0, 0]),
+                ("score.total", [1, 1, 0, 0]),
+                ("grade", [2, 0, 1, 0]),
+            ]
+        );
+        let wrong: Vec<(&str, &str)> = s
+            .wrong
+            .iter()
+            .map(|w| (w.doc.as_str(), w.key.as_str()))
+            .collect();
+        assert_eq!(
+            wrong,
+            [
+                ("a", "budget.adjusted"),
+                ("a", "expenditure.actual"),
+                ("a", "score.total"),
+                ("e", "staff.authorized"),
+                ("e", "budget.adjusted"),
+            ]
+        );
+        let rel: Vec<(usize, usize)> = s.reliability.iter().map(|b| (b.n, b.correct)).collect();
+        assert_eq!(rel, [(5, 5), (3, 2), (3, 2), (10, 7)]);
+    }
+
+    #[test]
+    fn synthetic_pair_matches_score_py_when_python_is_present() {
+        let (t, o) = fixtures();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/score.py");
+        if !script.exists() {
+            eprintln!("skip: {} not found", script.display());
+            return;
+        }
+        let out = match std::process::Command::new("python3")
+            .arg(&script)
+            .arg(&t)
+            .arg(&o)
+            .arg("--json")
+            .output()
+        {
+            Ok(out) if out.status.success() => out,
+            _ => {
+                eprintln!("skip: python3 not available");
+                return;
+            }
+        };
+        let py: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rust = as_score_py(&score_dir(&t, &o, None).unwrap());
+        assert_eq!(rust, py);
+        // and with --ids
+        let ids: Vec<String> = vec!["e".into(), "a".into()];
+        let out = std::process::Command::new("python3")
+            .arg(&script)
+            .arg(&t)
+            .arg(&o)
+            .args(["--ids", "e,a", "--json"])
+            .output()
+            .unwrap();
+        let py: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(as_score_py(&score_dir(&t, &o, Some(&ids)).unwrap()), py);
+    }
+
+    #[test]
+    fn python_semantics_of_values() {
+        assert_eq!(py_float_repr(2024.0), "2024.0");
+        assert_eq!(py_float_repr(1.5e-5), "1.5e-05");
+        assert_eq!(py_float_repr(1e16), "1e+16");
+        assert_eq!(py_float_repr(1e15), "1000000000000000.0");
+        assert_eq!(py_float_repr(0.1), "0.1");
+        assert_eq!(py_float(&json!(" 1_000.5 ")), Some(1000.5));
+        assert_eq!(py_float(&json!("1__0")), None);
+        assert_eq!(py_float(&json!("98.6%")), None);
+        assert_eq!(py_int(&json!("１２")), Some(12));
+        assert_eq!(py_int(&json!("12.0")), None);
+        assert_eq!(py_int(&json!(12.9)), Some(12));
+        assert!(same(Kind::Int, &json!(2), &json!(2.5)));
+        assert!(same(Kind::Int, &json!(4), &json!(3.5)));
+        assert!(same(Kind::Wan, &json!(1), &json!(10000.5)));
+        assert!(!same(Kind::Wan, &json!(1), &json!(10000.51)));
+        assert!(same(Kind::Grade, &json!("优秀"), &json!(" 优 ")));
+        assert!(same(Kind::Str, &json!("a\u{1f}b"), &json!("ab")));
+    }
+
+    fn report(fields: Value, checks: Value, warnings: Value) -> Report {
+        serde_json::from_value(json!({
+            "schema_version": "1",
+            "source": {"file": "x.txt", "sha256": "", "pages": 1, "text_layer": "plain"},
+            "fields": fields,
+            "sections": [], "targets": [], "lists": {},
+            "checks": checks,
+            "warnings": warnings,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn review_lists_low_confidence_fields_with_reasons() {
+        let f = |v: Value, c: f64, flags: Value, pat: &str| {
+            json!({"value": v, "unit": null, "raw": "原文, \"引号\"", "page": 2,
+                   "confidence": c, "flags": flags, "pattern": pat})
+        };
+        let r1 = report(
+            json!({
+                "year": f(json!(2024), 0.95, json!([]), "title/year"),
+                "expenditure.actual": f(json!(100.0), 0.6, json!(["conflict", "sum_mismatch"]), "money/actual"),
+                "budget.initial": f(json!(5.0), 0.75, json!([]), "money/loose"),
+            }),
+            json!([{"name": "basic_plus_project_equals_actual",
+                    "inputs": ["expenditure.basic", "expenditure.project", "expenditure.actual"],
+                    "result": "fail", "detail": "1 + 2 = 3 vs 100"}]),
+            json!(["expenditure.actual: 100 (page 2) chosen over 90 (page 3)"]),
+        );
+        let r2 = report(
+            json!({"grade": f(json!("良"), 0.5, json!(["ocr"]), "")}),
+            json!([]),
+            json!([]),
+        );
+        let reports = vec![("b.pdf".to_string(), r1), ("a.pdf".to_string(), r2)];
+        let rows = review_rows(&reports, 0.9);
+        let keys: Vec<(&str, &str)> = rows
+            .iter()
+            .map(|r| (r.file.as_str(), r.key.as_str()))
+            .collect();
+        // input order, then canonical key order; the 0.95 year is not listed
+        assert_eq!(
+            keys,
+            [
+                ("b.pdf", "budget.initial"),
+                ("b.pdf", "expenditure.actual"),
+                ("a.pdf", "grade")
+            ]
+        );
+        let r = &rows[1];
+        assert!(
+            r.reason
+                .starts_with("confidence 0.60 (pattern money/actual): "),
+            "{}",
+            r.reason
+        );
+        assert!(r.reason.contains("different value"), "{}", r.reason);
+        assert!(
+            r.reason
+                .contains("basic_plus_project_equals_actual failed (1 + 2 = 3 vs 100)")
+        );
+        assert!(r.reason.contains("chosen over 90 (page 3)"));
+        assert!(rows[0].reason.contains("no cross-check confirmed"));
+        assert!(rows[2].reason.contains("OCR"));
+        let csv = review_csv(&reports, 0.9);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 4);
+        assert_eq!(
+            lines[0],
+            "file,key,value,confidence,page,pattern,flags,raw,reason"
+        );
+        assert!(lines[2].starts_with(
+            "b.pdf,expenditure.actual,100.0,0.60,2,money/actual,conflict;sum_mismatch,\"原文, \"\"引号\"\"\","
+        ), "{}", lines[2]);
+        assert!(review_rows(&reports, 0.5).is_empty());
+    }
+}
