@@ -32,6 +32,17 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Print the JSON Schema of the report.
     Schema,
+    /// Score report JSON (OUTPUT_DIR/<id>.json) against truth files (DIR/<id>.truth.json).
+    Eval {
+        #[arg(long, value_name = "DIR")]
+        truth: PathBuf,
+        output_dir: PathBuf,
+        /// Only these ids (comma-separated), as score.py --ids.
+        #[arg(long, value_delimiter = ',')]
+        ids: Option<Vec<String>>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Internal: convert the files named on stdin for a parent `extract` (one JSON request
     /// line in, one JSON result line out per file).
     #[command(hide = true)]
@@ -175,7 +186,17 @@ pub fn run(args: Vec<OsString>) -> i32 {
             Ok(cfg) => inspect(&a.file, &cfg),
             Err(code) => code,
         },
+        Command::Eval {
+            truth,
+            output_dir,
+            ids,
+            json,
+        } => eval_cmd(&truth, &output_dir, ids.as_deref(), json),
     }
+}
+
+fn eval_cmd(truth: &Path, out: &Path, ids: Option<&[String]>, json: bool) -> i32 {
+    crate::eval::run_eval(truth, out, ids, json)
 }
 
 fn config(p: &PatternArgs) -> Result<Config, i32> {

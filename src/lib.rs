@@ -22,6 +22,7 @@ pub mod check;
 pub mod clean;
 pub mod cli;
 pub mod emit;
+pub mod eval;
 pub mod extract;
 pub mod grid;
 pub mod lists;
