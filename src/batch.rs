@@ -80,6 +80,8 @@ pub struct BatchOptions {
     pub resume: bool,
     /// Stream each finished file's summary line to stdout.
     pub json: bool,
+    /// Write review.csv with the values below this confidence.
+    pub review: Option<f64>,
     pub shard: Option<Shard>,
     /// Arguments after `baogao worker` that rebuild the same [`Config`] in a worker
     /// (`--patterns DIR`, `--ocr MODE`, …).
@@ -928,9 +930,17 @@ pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
     }
     drop(log);
 
-    if let Err(e) = finish_summaries(&opts.out) {
-        eprintln!("baogao: summary files in {}: {e}", opts.out.display());
-        stats.log_failed = true;
+    match finish_summaries(&opts.out) {
+        Ok(rows) => {
+            if let Err(e) = crate::emit::write_row_csvs(&opts.out, &rows, opts.review) {
+                eprintln!("baogao: table/review CSVs in {}: {e}", opts.out.display());
+                stats.log_failed = true;
+            }
+        }
+        Err(e) => {
+            eprintln!("baogao: summary files in {}: {e}", opts.out.display());
+            stats.log_failed = true;
+        }
     }
     let total = discovered.load(std::sync::atomic::Ordering::Relaxed);
     if total == 0 {

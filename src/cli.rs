@@ -128,6 +128,10 @@ pub struct ExtractArgs {
     /// Print each finished file's summary line (JSON) to stdout as it finishes.
     #[arg(long)]
     pub json: bool,
+    /// Also write review.csv: every value with confidence below THRESHOLD, with file, page,
+    /// snippet and reason — the list a person checks by hand.
+    #[arg(long, value_name = "THRESHOLD")]
+    pub review: Option<f64>,
     /// Convert only shard K of N (1-based): inputs whose path hashes (FNV-1a) to K-1 mod N.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
@@ -239,6 +243,7 @@ fn extract(a: ExtractArgs, cfg: Config) -> i32 {
         in_process: a.in_process,
         resume: a.resume,
         json: a.json,
+        review: a.review,
         shard: a.shard,
         config_args: a.pat.to_args(),
     };

@@ -215,6 +215,81 @@ pub fn finish_summaries(out_dir: &Path) -> std::io::Result<Vec<SummaryRow>> {
     Ok(rows)
 }
 
+/// Write `targets.csv`, `indicators.csv` and (with a threshold) `review.csv` for the
+/// converted inputs of a batch, reading each `<stem>.json` once and streaming the rows, so
+/// memory stays flat however many files the batch has.
+pub fn write_row_csvs(
+    out_dir: &Path,
+    rows: &[SummaryRow],
+    review: Option<f64>,
+) -> std::io::Result<()> {
+    use std::io::BufWriter;
+    let tmp = |name: &str| out_dir.join(format!(".{name}.tmp{}", std::process::id()));
+    let mut targets = BufWriter::new(fs::File::create(tmp("targets.csv"))?);
+    let mut indicators = BufWriter::new(fs::File::create(tmp("indicators.csv"))?);
+    let mut reviews = match review {
+        Some(_) => Some(BufWriter::new(fs::File::create(tmp("review.csv"))?)),
+        None => None,
+    };
+    let mut first = true;
+    let mut ok: Vec<&SummaryRow> = rows.iter().filter(|r| r.status == "ok").collect();
+    ok.sort_by(|a, b| a.file.cmp(&b.file));
+    for row in ok {
+        let path = out_dir.join(format!("{}.json", row.stem));
+        let Ok(text) = fs::read_to_string(&path) else {
+            continue;
+        };
+        let Ok(report) = serde_json::from_str::<Report>(&text) else {
+            continue;
+        };
+        let one = [(row.file.clone(), report)];
+        let parts = [
+            (crate::tables::csv::targets_csv(&one), &mut targets),
+            (crate::tables::csv::indicators_csv(&one), &mut indicators),
+        ];
+        for (csv, w) in parts {
+            write_csv_part(w, &csv, first)?;
+        }
+        if let (Some(t), Some(w)) = (review, reviews.as_mut()) {
+            write_csv_part(w, &crate::eval::review_csv(&one, t), first)?;
+        }
+        first = false;
+    }
+    if first {
+        // No converted input: still write the headers.
+        let none: [(String, Report); 0] = [];
+        write_csv_part(&mut targets, &crate::tables::csv::targets_csv(&none), true)?;
+        write_csv_part(
+            &mut indicators,
+            &crate::tables::csv::indicators_csv(&none),
+            true,
+        )?;
+        if let (Some(t), Some(w)) = (review, reviews.as_mut()) {
+            write_csv_part(w, &crate::eval::review_csv(&none, t), true)?;
+        }
+    }
+    let mut done = vec![(targets, "targets.csv"), (indicators, "indicators.csv")];
+    if let Some(w) = reviews {
+        done.push((w, "review.csv"));
+    }
+    for (w, name) in done {
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        fs::rename(tmp(name), out_dir.join(name))?;
+    }
+    Ok(())
+}
+
+/// Write one CSV chunk, dropping its header line unless it is the first chunk.
+fn write_csv_part(w: &mut impl Write, csv: &str, with_header: bool) -> std::io::Result<()> {
+    let body = if with_header {
+        csv
+    } else {
+        csv.split_once('\n').map_or("", |(_, rest)| rest)
+    };
+    w.write_all(body.as_bytes())
+}
+
 fn csv_cell(v: &str) -> String {
     if v.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", v.replace('"', "\"\""))

@@ -388,3 +388,43 @@ fn usage_errors_exit_2() {
     assert_eq!(o.status.code(), Some(2), "empty directory: nothing to do");
     fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn batch_writes_table_and_review_csvs() {
+    let dir = scratch("csvs");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = dir.join("out");
+    let sample = root.join("samples/hanzhong-2020-dept-overall.txt");
+    let o = baogao(
+        &[
+            "extract",
+            sample.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--review",
+            "0.99",
+        ],
+        &[],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let targets = fs::read_to_string(out.join("targets.csv")).unwrap();
+    // Header plus the seed's 27 target rows.
+    assert_eq!(targets.lines().count(), 28, "{targets}");
+    assert!(targets.lines().nth(2).unwrap().contains("not_met"));
+    let review = fs::read_to_string(out.join("review.csv")).unwrap();
+    assert!(review.starts_with("file,key,value,confidence,page"));
+    assert!(
+        review.lines().count() > 1,
+        "some seed value is below 0.99: {review}"
+    );
+    assert!(
+        fs::read_to_string(out.join("indicators.csv"))
+            .unwrap()
+            .starts_with("file,")
+    );
+}
