@@ -290,7 +290,8 @@ fn write_csv_part(w: &mut impl Write, csv: &str, with_header: bool) -> std::io::
     w.write_all(body.as_bytes())
 }
 
-fn csv_cell(v: &str) -> String {
+/// One CSV cell, quoted when it holds a comma, a quote or a line break (RFC 4180).
+pub fn csv_cell(v: &str) -> String {
     if v.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", v.replace('"', "\"\""))
     } else {

@@ -744,13 +744,7 @@ pub fn review_rows(reports: &[(String, Report)], threshold: f64) -> Vec<ReviewRo
     rows
 }
 
-fn csv_cell(v: &str) -> String {
-    if v.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v.to_string()
-    }
-}
+use crate::emit::csv_cell;
 
 /// The review list as CSV: `file,key,value,confidence,page,pattern,flags,raw,reason`
 /// (flags joined by `;`), one row per [`review_rows`] row.

@@ -22,13 +22,7 @@ pub const COLUMNS: &[&str] = &[
     "reason",
 ];
 
-fn cell(v: &str) -> String {
-    if v.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v.to_string()
-    }
-}
+use crate::emit::csv_cell as cell;
 
 fn figures(f: &[Figure]) -> String {
     f.iter()
