@@ -39,13 +39,16 @@ pub struct Checked {
 
 /// Options that change confidence for the whole document.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Evidence {
+pub struct Evidence<'a> {
     /// Share of the document's text that came from OCR (0–1).
     pub ocr_share: f64,
+    /// The grade scale the document states, highest band first (see
+    /// [`crate::normalize::grade_scale`]); the national bands are used when it states none.
+    pub grade_scale: Option<&'a [(f64, &'static str)]>,
 }
 
 /// Choose one value per key, run the cross-checks, and set confidence.
-pub fn check(cands: &[Candidate], sections: &[SectionScore], ev: Evidence) -> Checked {
+pub fn check(cands: &[Candidate], sections: &[SectionScore], ev: Evidence<'_>) -> Checked {
     let mut out = Checked::default();
     let mut keys: Vec<&str> = cands.iter().map(|c| c.key.as_str()).collect();
     keys.sort_unstable();
@@ -62,7 +65,7 @@ pub fn check(cands: &[Candidate], sections: &[SectionScore], ev: Evidence) -> Ch
             f.confidence -= 0.15 * ev.ocr_share.min(1.0) + 0.05;
         }
     }
-    cross_checks(&mut out, sections);
+    cross_checks(&mut out, sections, ev.grade_scale);
     for f in out.fields.values_mut() {
         f.confidence = (f.confidence.clamp(0.05, 0.99) * 100.0).round() / 100.0;
         f.flags.sort();
@@ -162,7 +165,11 @@ fn yuan(v: f64) -> String {
     format!("{}", json_number(v))
 }
 
-fn cross_checks(out: &mut Checked, sections: &[SectionScore]) {
+fn cross_checks(
+    out: &mut Checked,
+    sections: &[SectionScore],
+    scale: Option<&[(f64, &'static str)]>,
+) {
     let f = |out: &Checked, k: &str| num(&out.fields, k);
     // basic + project = actual
     if let (Some(b), Some(p), Some(a)) = (
@@ -294,14 +301,20 @@ fn cross_checks(out: &mut Checked, sections: &[SectionScore]) {
             .get("grade")
             .and_then(|g| g.value.as_str().map(str::to_string)),
     ) {
-        let ok = grade_band(t) == g;
+        let (band, whose) = match scale {
+            Some(sc) => (
+                crate::normalize::grade_in_scale(t, sc),
+                "the document's scale",
+            ),
+            None => (grade_band(t), "the national scale"),
+        };
         settle(
             out,
             "grade_matches_score_band",
             &["grade", "score.total"],
-            ok,
+            band == g,
             "grade_band_mismatch",
-            format!("score {t} is in band {}; stated grade {g}", grade_band(t)),
+            format!("score {t} is in band {band} of {whose}; stated grade {g}"),
         );
     }
     // an execution rate far above 100 % is possible (seed: 152.5 %) but rare
@@ -395,7 +408,14 @@ mod tests {
     #[test]
     fn ocr_text_lowers_confidence() {
         let c = vec![cand("budget.initial", 1.0, 0.93, 0)];
-        let r = check(&c, &[], Evidence { ocr_share: 1.0 });
+        let r = check(
+            &c,
+            &[],
+            Evidence {
+                ocr_share: 1.0,
+                ..Evidence::default()
+            },
+        );
         assert!(r.fields["budget.initial"].confidence < 0.9);
         assert!(
             r.fields["budget.initial"]

@@ -144,6 +144,34 @@ pub fn grade_band(score: f64) -> &'static str {
     }
 }
 
+/// The grade scale a document states for itself ("90分（含）以上为“优秀”，80分（含）至90分为
+/// “良好”…"): the lower bound of each grade, highest first. `None` unless at least three
+/// grades are given, so a passing mention is not taken for a scale.
+pub fn grade_scale(text: &str) -> Option<Vec<(f64, &'static str)>> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r#"(?P<lo>\d{1,3})\s*分?\s*(?:\(含\)|（含）)?\s*(?:(?:以上|及以上)|(?:至|-|~|—)\s*\d{1,3}\s*分\s*(?:\(不含\))?(?:之间|以下)?)\s*(?:的)?(?:为|是|评为|定为)\s*[“"]?(?P<g>优秀|良好|合格|不合格|优|良|中|差)"#,
+        )
+        .expect("static regex")
+    });
+    let mut scale: Vec<(f64, &'static str)> = re
+        .captures_iter(text)
+        .filter_map(|c| Some((c["lo"].parse::<f64>().ok()?, normalize_grade(&c["g"])?)))
+        .collect();
+    scale.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+    scale.dedup_by(|a, b| a.1 == b.1);
+    (scale.len() >= 3).then_some(scale)
+}
+
+/// The grade of `score` under a stated scale; below every lower bound is 差.
+pub fn grade_in_scale(score: f64, scale: &[(f64, &'static str)]) -> &'static str {
+    scale
+        .iter()
+        .find(|(lo, _)| score >= *lo)
+        .map_or("差", |(_, g)| g)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +207,18 @@ mod tests {
         assert_eq!(parse_chinese_numeral("十一个"), None);
         assert_eq!(parse_count("69"), Some(69));
         assert_eq!(parse_count("6.5"), None);
+    }
+
+    #[test]
+    fn a_stated_grade_scale_is_read() {
+        let t = "评价等级分为四档：90分（含）以上为“优秀”，80分（含）至90分为“良好”，60分（含）至80分为“中”，60分以下为“差”。";
+        let sc = grade_scale(&crate::clean::CleanText::from_single(t).text).unwrap();
+        assert_eq!(sc, vec![(90.0, "优"), (80.0, "良"), (60.0, "中")]);
+        assert_eq!(grade_in_scale(86.5, &sc), "良");
+        assert_eq!(grade_in_scale(59.0, &sc), "差");
+        let t = "85分以上为优，70-85分为良，60-70分为合格，60分以下为不合格";
+        assert_eq!(grade_scale(t).unwrap()[0], (85.0, "优"));
+        assert!(grade_scale("综合得分86分，评价等级为良").is_none());
     }
 
     #[test]

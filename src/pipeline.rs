@@ -103,7 +103,9 @@ pub fn analyze_loaded(
         .map(|p| p.text.chars().count())
         .sum();
     let all_chars: usize = loaded.pages.iter().map(|p| p.text.chars().count()).sum();
+    let scale = crate::normalize::grade_scale(&clean.text);
     let ev = Evidence {
+        grade_scale: scale.as_deref(),
         ocr_share: if all_chars == 0 {
             0.0
         } else {
