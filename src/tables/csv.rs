@@ -4,23 +4,8 @@
 use crate::report::{Figure, Report, TableRow};
 use std::path::Path;
 
-/// The canonical columns, in the order the CSVs list them.
-pub const COLUMNS: &[&str] = &[
-    "seq",
-    "category",
-    "level1",
-    "level2",
-    "indicator",
-    "nature",
-    "target",
-    "actual",
-    "unit",
-    "max_points",
-    "weight",
-    "score",
-    "completion",
-    "reason",
-];
+/// The canonical columns, in the order the CSVs list them (one list with the templates').
+pub use super::template::COLUMN_NAMES as COLUMNS;
 
 use crate::emit::csv_cell as cell;
 

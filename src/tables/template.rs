@@ -18,13 +18,14 @@ pub const DEFAULT_FILE: (&str, &str) = (
     include_str!("../../patterns/tables.toml"),
 );
 
-/// Canonical column names a template's `require` may use and the code knows about.
+/// Canonical column names a template's `require` may use and the code knows about, in
+/// the order the batch CSVs list them.
 pub const COLUMN_NAMES: &[&str] = &[
     "seq",
+    "category",
     "level1",
     "level2",
     "indicator",
-    "category",
     "nature",
     "target",
     "actual",
