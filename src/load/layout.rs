@@ -58,9 +58,14 @@ impl Rule {
 /// Rule pieces this close (pt) across are one line, and pieces of one line that touch or
 /// overlap within it along are merged.
 const RULE_EPS: f64 = 1.0;
-/// How far a cell's top or bottom rule may lie beyond the ends of its side rules (side rules
-/// often stop a little short of the rule they meet).
-const SIDE_END_EPS: f64 = 3.0;
+
+/// An empty cell is at least this wide (pt); narrower gaps between side rules are double
+/// borders.
+const MIN_EMPTY_CELL: f64 = 5.0;
+
+/// A cell open at the top or bottom (a row cut by a page break) needs this many ems free of
+/// text beyond the end of its side rules.
+const PAGE_CUT_EM: f64 = 2.5;
 
 /// An axis-aligned ruling line: (position across, start along, end along).
 type Line = (f64, f64, f64);
@@ -94,65 +99,78 @@ fn merge_lines(mut pieces: Vec<Line>) -> Vec<Line> {
 /// plain lines.
 ///
 /// A cell needs rules on its left and right and at least one across. A row cut by a page
-/// break has no bottom rule on the first page and no top rule on the next; such a cell ends
-/// where its side rules end.
+/// break has no bottom rule on the first page and no top rule on the next; when no rule at
+/// all lies on that side and no text follows closely (the page ends there), such a cell
+/// ends where its side rules end.
 pub fn lines_with_rules(glyphs: &[Glyph], rules: &[Rule]) -> String {
-    let h = merge_lines(
-        rules
-            .iter()
-            .filter(|r| r.horizontal())
-            .map(|r| ((r.y0 + r.y1) / 2.0, r.x0.min(r.x1), r.x0.max(r.x1)))
-            .collect(),
-    );
-    let v = merge_lines(
-        rules
-            .iter()
-            .filter(|r| r.vertical())
-            .map(|r| ((r.x0 + r.x1) / 2.0, r.y0.min(r.y1), r.y0.max(r.y1)))
-            .collect(),
-    );
-    if h.len() < 2 || v.len() < 3 {
+    let h_pieces: Vec<Line> = rules
+        .iter()
+        .filter(|r| r.horizontal())
+        .map(|r| ((r.y0 + r.y1) / 2.0, r.x0.min(r.x1), r.x0.max(r.x1)))
+        .collect();
+    let v_pieces: Vec<Line> = rules
+        .iter()
+        .filter(|r| r.vertical())
+        .map(|r| ((r.x0 + r.x1) / 2.0, r.y0.min(r.y1), r.y0.max(r.y1)))
+        .collect();
+    if h_pieces.len() < 2 || v_pieces.len() < 3 {
         return lines(glyphs);
     }
+    // Whole lines, for where a side rule ends and which rules span a row.
+    let h = merge_lines(h_pieces.clone());
+    let v = merge_lines(v_pieces.clone());
     const EPS: f64 = RULE_EPS;
     // Cell key: (top, bottom, left, right) rule positions, rounded to 0.1 pt.
     type Key = (i64, i64, i64, i64);
     let q = |x: f64| (x * 10.0).round() as i64;
     let covers = |l: &Line, at: f64| l.1 - EPS <= at && at <= l.2 + EPS;
+    // The whole side rule through (x, y): its lowest and highest point.
+    let side_ends = |x: f64, y: f64| {
+        v.iter()
+            .find(|l| (l.0 - x).abs() <= EPS && covers(l, y))
+            .map_or((y, y), |l| (l.1, l.2))
+    };
+    // Baselines of all visible glyphs, ascending: is there text between two heights?
+    let mut ys: Vec<f64> = glyphs
+        .iter()
+        .filter(|g| !g.text.trim().is_empty() && g.y.is_finite())
+        .map(|g| g.y)
+        .collect();
+    ys.sort_by(f64::total_cmp);
+    let text_within = |lo: f64, hi: f64| {
+        let i = ys.partition_point(|&y| y <= lo);
+        ys.get(i).is_some_and(|&y| y < hi)
+    };
     let keys: Vec<Option<Key>> = glyphs
         .iter()
         .map(|g| {
             let (cx, cy) = (g.x + g.w / 2.0, g.y + g.size.abs() / 3.0);
-            let left = v
-                .iter()
-                .filter(|r| r.0 < cx && covers(r, cy))
-                .max_by(|a, b| a.0.total_cmp(&b.0))?;
-            let right = v
-                .iter()
-                .filter(|r| r.0 > cx && covers(r, cy))
-                .min_by(|a, b| a.0.total_cmp(&b.0))?;
-            // The cell does not reach past its side rules.
-            let (lo, hi) = (left.1.max(right.1), left.2.min(right.2));
-            let top = h
-                .iter()
-                .filter(|r| covers(r, cx) && r.0 > cy && r.0 <= hi + SIDE_END_EPS)
-                .map(|r| r.0)
-                .reduce(f64::min);
-            let bottom = h
-                .iter()
-                .filter(|r| covers(r, cx) && r.0 < cy && r.0 >= lo - SIDE_END_EPS)
-                .map(|r| r.0)
-                .reduce(f64::max);
-            // Side rules alone (a column divider, a page frame) make no cell.
-            if top.is_none() && bottom.is_none() {
-                return None;
-            }
-            Some((
-                q(top.unwrap_or(hi)),
-                q(bottom.unwrap_or(lo)),
-                q(left.0),
-                q(right.0),
-            ))
+            let nearest = |ls: &[Line], at: f64, along: f64, above: bool| {
+                ls.iter()
+                    .filter(|r| covers(r, along) && if above { r.0 > at } else { r.0 < at })
+                    .map(|r| r.0)
+                    .reduce(if above { f64::min } else { f64::max })
+            };
+            let left = nearest(&v_pieces, cx, cy, false)?;
+            let right = nearest(&v_pieces, cx, cy, true)?;
+            let top = nearest(&h_pieces, cy, cx, true);
+            let bottom = nearest(&h_pieces, cy, cx, false);
+            // No rule at all above (or below) but side rules on both hands: a row cut by a
+            // page break, closed where its side rules end - if the page ends there: text
+            // right past that end means a table whose rows are not ruled, and its open part
+            // is not one cell. Side rules alone make no cell.
+            let (lo, hi) = {
+                let ((l0, l1), (r0, r1)) = (side_ends(left, cy), side_ends(right, cy));
+                (l0.max(r0), l1.min(r1))
+            };
+            let gap = PAGE_CUT_EM * g.size.abs().max(1.0);
+            let (top, bottom) = match (top, bottom) {
+                (Some(t), Some(b)) => (t, b),
+                (Some(t), None) if !text_within(lo - gap, lo) => (t, lo),
+                (None, Some(b)) if !text_within(hi, hi + gap) => (hi, b),
+                _ => return None,
+            };
+            Some((q(top), q(bottom), q(left), q(right)))
         })
         .collect();
     let mut cells: std::collections::BTreeMap<Key, Vec<&Glyph>> = Default::default();
@@ -169,24 +187,37 @@ pub fn lines_with_rules(glyphs: &[Glyph], rules: &[Rule]) -> String {
         for (_, line) in baseline_lines(gs) {
             join_wrapped(&mut text, &line);
         }
-        rows.entry((t, b))
-            .or_default()
-            .push((l, r, text.replace('\t', " ")));
+        // A cell of blanks only is left to the empty-cell test below.
+        if !text.is_empty() {
+            rows.entry((t, b))
+                .or_default()
+                .push((l, r, text.replace('\t', " ")));
+        }
     }
-    // Empty cells: gaps between the side rules crossing the row that no text cell covers,
-    // under the row's top or above its bottom rule (not the margin beside a table).
+    // Empty cells: gaps between side rules that span the row, closed at the row's top and at
+    // its bottom by a rule across the gap, or by nothing at all where the row is open (cut
+    // by a page break). A gap ruled on one edge only is padding (a cell's shading inside
+    // its borders), a gap beside the table is margin.
     for (&(t, b), row) in rows.iter_mut() {
         let (top, bottom) = (t as f64 / 10.0, b as f64 / 10.0);
-        let mid = (top + bottom) / 2.0;
-        let mut xs: Vec<f64> = v.iter().filter(|r| covers(r, mid)).map(|r| r.0).collect();
+        let closed = |y: f64, m: f64| {
+            let at: Vec<&Line> = h.iter().filter(|r| (r.0 - y).abs() <= EPS).collect();
+            at.is_empty() || at.iter().any(|r| r.1 < m && m < r.2)
+        };
+        let mut xs: Vec<f64> = v
+            .iter()
+            .filter(|r| covers(r, top) && covers(r, bottom))
+            .map(|r| r.0)
+            .collect();
         xs.sort_by(f64::total_cmp);
         for w in xs.windows(2) {
             let (a, z) = (q(w[0]), q(w[1]));
             let m = (w[0] + w[1]) / 2.0;
-            let ruled = h
-                .iter()
-                .any(|r| ((r.0 - top).abs() <= EPS || (r.0 - bottom).abs() <= EPS) && covers(r, m));
-            if z > a && ruled && !row.iter().any(|&(l, r, _)| l < z && a < r) {
+            if w[1] - w[0] >= MIN_EMPTY_CELL
+                && closed(top, m)
+                && closed(bottom, m)
+                && !row.iter().any(|&(l, r, _)| l < z && a < r)
+            {
                 row.push((a, z, String::new()));
             }
         }
@@ -389,6 +420,27 @@ mod tests {
         assert_eq!(
             lines_with_rules(&glyphs, &rules),
             "\t\t续完\n2\t甲\t乙\n3\t丙\t\n正\n"
+        );
+    }
+
+    #[test]
+    fn an_unruled_table_body_followed_by_text_is_not_one_cell() {
+        // Header row 700..650, body rows without rules down to the side rules' end at 600,
+        // and a paragraph right below: the body is not a cell cut by the page end.
+        let rules = grid(&[700.0, 650.0], 600.0, 700.0);
+        let glyphs = vec![
+            g(5.0, 680.0, "序"),
+            g(35.0, 680.0, "甲"),
+            g(65.0, 680.0, "乙"),
+            g(5.0, 630.0, "1"),
+            g(35.0, 630.0, "丙"),
+            g(5.0, 610.0, "2"),
+            g(35.0, 610.0, "丁"),
+            g(5.0, 585.0, "正"),
+        ];
+        assert_eq!(
+            lines_with_rules(&glyphs, &rules),
+            "序\t甲\t乙\n1\t丙\n2\t丁\n正\n"
         );
     }
 
