@@ -363,7 +363,10 @@ pub fn join_wrapped_lines(lines: &[String]) -> String {
             && !ends_sentence(line.trim_end())
             && !next.is_empty()
             && !crate::segment::starts_with_marker(next)
-            && !line.contains('\t');
+            // A table row (tab-separated cells) is never part of a wrapped sentence, neither
+            // as the wrapped line nor as its continuation.
+            && !line.contains('\t')
+            && !next.contains('\t');
         if !wrapped {
             out.push('\n');
         }
@@ -481,5 +484,25 @@ mod tests {
         let j = join_wrapped_lines(&lines);
         assert!(j.contains("基本支出1517.39万元"), "{j}");
         assert!(j.contains("。\n二、绩效评价分析\n短行\n下一行"), "{j}");
+    }
+
+    #[test]
+    fn table_rows_are_never_joined_to_wrapped_lines() {
+        let long =
+            "绩效评价得分36分，主要从固定资产投资、招商引资到位资金、服务业小进规等方面进行评价";
+        let lines: Vec<String> = [
+            long,
+            long,
+            "序号\t年初目标值\t实际完成情况",
+            "\t设等统计工作",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let j = join_wrapped_lines(&lines);
+        assert!(
+            j.ends_with("评价\n序号\t年初目标值\t实际完成情况\n\t设等统计工作"),
+            "{j}"
+        );
     }
 }

@@ -159,3 +159,56 @@ fn dev_complete_statuses_and_score_checks() {
     assert_eq!(c.result, "skipped");
     assert!(c.detail.contains("add up to 85"), "{}", c.detail);
 }
+
+/// The seed report as text-layer PDFs from five producers (office export, Identity-H,
+/// STSong without ToUnicode, embedded TrueType): the load stage rebuilds the ruled table,
+/// including a continued row whose first cells are empty and, in the Identity-H file, a
+/// row cut by a page break, so each gives the same 27 rows as the text.
+#[test]
+fn seed_pdfs_give_the_text_rows() {
+    let Some(corpus) = shared() else {
+        println!("skip: ../shared/corpus not found");
+        return;
+    };
+    let text = run(&corpus.join("seed/hanzhong-2020-dept-overall.txt"));
+    let mut failures = Vec::new();
+    for name in [
+        "seed-libreoffice",
+        "seed-lo74",
+        "seed-cid-identity-h",
+        "seed-stsong-cid",
+        "seed-ttf-embedded",
+    ] {
+        let r = run(&corpus.join(format!("seed-pdfs/{name}.pdf")));
+        let numbers: Vec<usize> = r.targets.iter().map(|t| t.number).collect();
+        println!("{name}: {} target rows", numbers.len());
+        if numbers != (1..=27).collect::<Vec<_>>() {
+            failures.push(format!("{name}: rows {numbers:?}"));
+            continue;
+        }
+        let not_met: Vec<usize> = r
+            .targets
+            .iter()
+            .filter(|t| t.status.as_deref() == Some("not_met"))
+            .map(|t| t.number)
+            .collect();
+        if not_met != [2] {
+            failures.push(format!("{name}: not_met rows {not_met:?}"));
+        }
+        let r11 = &r.targets[10];
+        if !r11.columns["target"].ends_with("法制建设等统计工作")
+            || r11.flags != ["continued_after_page_break"]
+        {
+            failures.push(format!("{name}: row 11 {r11:?}"));
+        }
+        for (p, t) in r.targets.iter().zip(&text.targets) {
+            if p.cells != t.cells {
+                failures.push(format!(
+                    "{name}: row {} {:?} != text {:?}",
+                    p.number, p.cells, t.cells
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -55,57 +55,121 @@ impl Rule {
     }
 }
 
-/// As [`lines`], but glyphs enclosed by ruling lines on four sides are grouped into cells;
-/// cells sharing top and bottom rules form a row, written as one line with a tab between
-/// cells. Rows with a single cell (a framed paragraph, a page border) stay plain lines.
+/// Rule pieces this close (pt) across are one line, and pieces of one line that touch or
+/// overlap within it along are merged.
+const RULE_EPS: f64 = 1.0;
+
+/// An empty cell is at least this wide (pt); narrower gaps between side rules are double
+/// borders.
+const MIN_EMPTY_CELL: f64 = 5.0;
+
+/// A cell open at the top or bottom (a row cut by a page break) needs this many ems free of
+/// text beyond the end of its side rules.
+const PAGE_CUT_EM: f64 = 2.5;
+
+/// An axis-aligned ruling line: (position across, start along, end along).
+type Line = (f64, f64, f64);
+
+/// Merge collinear pieces into whole lines: producers draw borders one cell edge at a time,
+/// so a column's side rule is a stack of pieces, one per row.
+fn merge_lines(mut pieces: Vec<Line>) -> Vec<Line> {
+    pieces.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut out: Vec<Line> = Vec::new();
+    for p in pieces {
+        let joined = out
+            .iter_mut()
+            .rev()
+            .take_while(|m| (p.0 - m.0).abs() <= RULE_EPS)
+            .find(|m| p.1 <= m.2 + RULE_EPS && m.1 <= p.2 + RULE_EPS);
+        match joined {
+            Some(m) => {
+                m.1 = m.1.min(p.1);
+                m.2 = m.2.max(p.2);
+            }
+            None => out.push(p),
+        }
+    }
+    out
+}
+
+/// As [`lines`], but glyphs enclosed by ruling lines are grouped into cells; cells sharing
+/// top and bottom rules form a row, written as one line with a tab between cells, empty
+/// cells included (`\t设等统计工作\t`: a row continued from the previous page keeps its
+/// empty first cell). Rows with a single cell (a framed paragraph, a page border) stay
+/// plain lines.
+///
+/// A cell needs rules on its left and right and at least one across. A row cut by a page
+/// break has no bottom rule on the first page and no top rule on the next; when no rule at
+/// all lies on that side and no text follows closely (the page ends there), such a cell
+/// ends where its side rules end.
 pub fn lines_with_rules(glyphs: &[Glyph], rules: &[Rule]) -> String {
-    let h: Vec<(f64, f64, f64)> = rules
+    let h_pieces: Vec<Line> = rules
         .iter()
         .filter(|r| r.horizontal())
         .map(|r| ((r.y0 + r.y1) / 2.0, r.x0.min(r.x1), r.x0.max(r.x1)))
         .collect();
-    let v: Vec<(f64, f64, f64)> = rules
+    let v_pieces: Vec<Line> = rules
         .iter()
         .filter(|r| r.vertical())
         .map(|r| ((r.x0 + r.x1) / 2.0, r.y0.min(r.y1), r.y0.max(r.y1)))
         .collect();
-    if h.len() < 2 || v.len() < 3 {
+    if h_pieces.len() < 2 || v_pieces.len() < 3 {
         return lines(glyphs);
     }
-    const EPS: f64 = 1.0;
+    // Whole lines, for where a side rule ends and which rules span a row.
+    let h = merge_lines(h_pieces.clone());
+    let v = merge_lines(v_pieces.clone());
+    const EPS: f64 = RULE_EPS;
     // Cell key: (top, bottom, left, right) rule positions, rounded to 0.1 pt.
     type Key = (i64, i64, i64, i64);
     let q = |x: f64| (x * 10.0).round() as i64;
+    let covers = |l: &Line, at: f64| l.1 - EPS <= at && at <= l.2 + EPS;
+    // The whole side rule through (x, y): its lowest and highest point.
+    let side_ends = |x: f64, y: f64| {
+        v.iter()
+            .find(|l| (l.0 - x).abs() <= EPS && covers(l, y))
+            .map_or((y, y), |l| (l.1, l.2))
+    };
+    // Baselines of all visible glyphs, ascending: is there text between two heights?
+    let mut ys: Vec<f64> = glyphs
+        .iter()
+        .filter(|g| !g.text.trim().is_empty() && g.y.is_finite())
+        .map(|g| g.y)
+        .collect();
+    ys.sort_by(f64::total_cmp);
+    let text_within = |lo: f64, hi: f64| {
+        let i = ys.partition_point(|&y| y <= lo);
+        ys.get(i).is_some_and(|&y| y < hi)
+    };
     let keys: Vec<Option<Key>> = glyphs
         .iter()
         .map(|g| {
             let (cx, cy) = (g.x + g.w / 2.0, g.y + g.size.abs() / 3.0);
-            let covers_x = |&&(_, a, b): &&(f64, f64, f64)| a - EPS <= cx && cx <= b + EPS;
-            let covers_y = |&&(_, a, b): &&(f64, f64, f64)| a - EPS <= cy && cy <= b + EPS;
-            let top = h
-                .iter()
-                .filter(covers_x)
-                .filter(|r| r.0 > cy)
-                .map(|r| r.0)
-                .reduce(f64::min)?;
-            let bottom = h
-                .iter()
-                .filter(covers_x)
-                .filter(|r| r.0 < cy)
-                .map(|r| r.0)
-                .reduce(f64::max)?;
-            let left = v
-                .iter()
-                .filter(covers_y)
-                .filter(|r| r.0 < cx)
-                .map(|r| r.0)
-                .reduce(f64::max)?;
-            let right = v
-                .iter()
-                .filter(covers_y)
-                .filter(|r| r.0 > cx)
-                .map(|r| r.0)
-                .reduce(f64::min)?;
+            let nearest = |ls: &[Line], at: f64, along: f64, above: bool| {
+                ls.iter()
+                    .filter(|r| covers(r, along) && if above { r.0 > at } else { r.0 < at })
+                    .map(|r| r.0)
+                    .reduce(if above { f64::min } else { f64::max })
+            };
+            let left = nearest(&v_pieces, cx, cy, false)?;
+            let right = nearest(&v_pieces, cx, cy, true)?;
+            let top = nearest(&h_pieces, cy, cx, true);
+            let bottom = nearest(&h_pieces, cy, cx, false);
+            // No rule at all above (or below) but side rules on both hands: a row cut by a
+            // page break, closed where its side rules end - if the page ends there: text
+            // right past that end means a table whose rows are not ruled, and its open part
+            // is not one cell. Side rules alone make no cell.
+            let (lo, hi) = {
+                let ((l0, l1), (r0, r1)) = (side_ends(left, cy), side_ends(right, cy));
+                (l0.max(r0), l1.min(r1))
+            };
+            let gap = PAGE_CUT_EM * g.size.abs().max(1.0);
+            let (top, bottom) = match (top, bottom) {
+                (Some(t), Some(b)) => (t, b),
+                (Some(t), None) if !text_within(lo - gap, lo) => (t, lo),
+                (None, Some(b)) if !text_within(hi, hi + gap) => (hi, b),
+                _ => return None,
+            };
             Some((q(top), q(bottom), q(left), q(right)))
         })
         .collect();
@@ -115,21 +179,57 @@ pub fn lines_with_rules(glyphs: &[Glyph], rules: &[Rule]) -> String {
             cells.entry(*k).or_default().push(g);
         }
     }
-    // Rows: cells with the same top and bottom rule, left to right.
-    let mut rows: std::collections::BTreeMap<(i64, i64), Vec<String>> = Default::default();
-    for ((t, b, _, _), gs) in cells {
+    // Rows: cells with the same top and bottom rule, as (left, right, text).
+    type Cell = (i64, i64, String);
+    let mut rows: std::collections::BTreeMap<(i64, i64), Vec<Cell>> = Default::default();
+    for ((t, b, l, r), gs) in cells {
         let mut text = String::new();
         for (_, line) in baseline_lines(gs) {
             join_wrapped(&mut text, &line);
         }
-        rows.entry((t, b))
-            .or_default()
-            .push(text.replace('\t', " "));
+        // A cell of blanks only is left to the empty-cell test below.
+        if !text.is_empty() {
+            rows.entry((t, b))
+                .or_default()
+                .push((l, r, text.replace('\t', " ")));
+        }
     }
-    rows.retain(|_, cells| cells.iter().filter(|c| !c.is_empty()).count() >= 2);
+    // Empty cells: gaps between side rules that span the row, closed at the row's top and at
+    // its bottom by a rule across the gap, or by nothing at all where the row is open (cut
+    // by a page break). A gap ruled on one edge only is padding (a cell's shading inside
+    // its borders), a gap beside the table is margin.
+    for (&(t, b), row) in rows.iter_mut() {
+        let (top, bottom) = (t as f64 / 10.0, b as f64 / 10.0);
+        let closed = |y: f64, m: f64| {
+            let at: Vec<&Line> = h.iter().filter(|r| (r.0 - y).abs() <= EPS).collect();
+            at.is_empty() || at.iter().any(|r| r.1 < m && m < r.2)
+        };
+        let mut xs: Vec<f64> = v
+            .iter()
+            .filter(|r| covers(r, top) && covers(r, bottom))
+            .map(|r| r.0)
+            .collect();
+        xs.sort_by(f64::total_cmp);
+        for w in xs.windows(2) {
+            let (a, z) = (q(w[0]), q(w[1]));
+            let m = (w[0] + w[1]) / 2.0;
+            if w[1] - w[0] >= MIN_EMPTY_CELL
+                && closed(top, m)
+                && closed(bottom, m)
+                && !row.iter().any(|&(l, r, _)| l < z && a < r)
+            {
+                row.push((a, z, String::new()));
+            }
+        }
+        row.sort_by_key(|c| c.0);
+    }
+    rows.retain(|_, cells| cells.len() >= 2 && cells.iter().any(|c| !c.2.is_empty()));
     let mut items: Vec<(f64, String)> = rows
         .iter()
-        .map(|(&(t, _), cells)| (t as f64 / 10.0, cells.join("\t")))
+        .map(|(&(t, _), cells)| {
+            let texts: Vec<&str> = cells.iter().map(|c| c.2.as_str()).collect();
+            (t as f64 / 10.0, texts.join("\t"))
+        })
         .collect();
     // Everything outside multi-cell rows: plain baseline grouping.
     let rest: Vec<&Glyph> = glyphs
@@ -258,6 +358,89 @@ mod tests {
         assert_eq!(
             lines_with_rules(&glyphs, &rules),
             "甲乙丙\t丁\n戊\n己\n庚\n"
+        );
+    }
+
+    /// A three-column grid x 0..30..60..100, its horizontal rules at `ys`, its side rules
+    /// from `bottom` to `top`, drawn one row at a time as office suites do.
+    fn grid(ys: &[f64], bottom: f64, top: f64) -> Vec<Rule> {
+        let r = |x0, y0, x1, y1| Rule { x0, y0, x1, y1 };
+        let mut rules: Vec<Rule> = ys.iter().map(|&y| r(0.0, y, 100.0, y)).collect();
+        let mut cuts: Vec<f64> = ys
+            .iter()
+            .copied()
+            .filter(|&y| y > bottom && y < top)
+            .collect();
+        cuts.extend([bottom, top]);
+        cuts.sort_by(f64::total_cmp);
+        for w in cuts.windows(2) {
+            for x in [0.0, 30.0, 60.0, 100.0] {
+                rules.push(r(x, w[0], x, w[1]));
+            }
+        }
+        rules
+    }
+
+    #[test]
+    fn empty_cells_of_a_ruled_row_stay_cells() {
+        // Row 700..650 has text in the middle cell only (a row continued from the page
+        // before); row 650..600 is full. A page frame around everything adds no cells.
+        let mut rules = grid(&[700.0, 650.0, 600.0], 600.0, 700.0);
+        let r = |x0, y0, x1, y1| Rule { x0, y0, x1, y1 };
+        rules.extend([
+            r(-50.0, 0.0, -50.0, 800.0),
+            r(150.0, 0.0, 150.0, 800.0),
+            r(-50.0, 800.0, 150.0, 800.0),
+            r(-50.0, 0.0, 150.0, 0.0),
+        ]);
+        let glyphs = vec![
+            g(35.0, 680.0, "设"),
+            g(5.0, 630.0, "1"),
+            g(35.0, 630.0, "甲"),
+            g(65.0, 630.0, "乙"),
+        ];
+        assert_eq!(lines_with_rules(&glyphs, &rules), "\t设\t\n1\t甲\t乙\n");
+    }
+
+    #[test]
+    fn a_row_cut_by_the_page_end_closes_at_its_side_rules() {
+        // Top of a page: the first row has no top rule (it began on the previous page),
+        // only side rules up to y 760; the last row has no bottom rule (side rules to 80).
+        let rules = grid(&[700.0, 650.0], 80.0, 760.0);
+        let glyphs = vec![
+            g(65.0, 730.0, "续"),
+            g(65.0, 715.0, "完"),
+            g(5.0, 680.0, "2"),
+            g(35.0, 680.0, "甲"),
+            g(65.0, 680.0, "乙"),
+            g(5.0, 630.0, "3"),
+            g(35.0, 630.0, "丙"),
+            g(5.0, 50.0, "正"),
+        ];
+        assert_eq!(
+            lines_with_rules(&glyphs, &rules),
+            "\t\t续完\n2\t甲\t乙\n3\t丙\t\n正\n"
+        );
+    }
+
+    #[test]
+    fn an_unruled_table_body_followed_by_text_is_not_one_cell() {
+        // Header row 700..650, body rows without rules down to the side rules' end at 600,
+        // and a paragraph right below: the body is not a cell cut by the page end.
+        let rules = grid(&[700.0, 650.0], 600.0, 700.0);
+        let glyphs = vec![
+            g(5.0, 680.0, "序"),
+            g(35.0, 680.0, "甲"),
+            g(65.0, 680.0, "乙"),
+            g(5.0, 630.0, "1"),
+            g(35.0, 630.0, "丙"),
+            g(5.0, 610.0, "2"),
+            g(35.0, 610.0, "丁"),
+            g(5.0, 585.0, "正"),
+        ];
+        assert_eq!(
+            lines_with_rules(&glyphs, &rules),
+            "序\t甲\t乙\n1\t丙\n2\t丁\n正\n"
         );
     }
 
