@@ -18,7 +18,6 @@
 use crate::extract::Candidate;
 use crate::normalize::{grade_band, json_number};
 use crate::report::{Check, Field, SectionScore};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Keys whose first (title) mention wins among equally trusted patterns without raising a
@@ -325,7 +324,6 @@ fn cross_checks(
         fl.flags.push("implausible".into());
         fl.confidence = fl.confidence.min(0.5);
     }
-    let _ = Value::Null;
 }
 
 #[cfg(test)]

@@ -6,16 +6,17 @@
 //!
 //! | stage | module | input → output |
 //! |---|---|---|
-//! | load | [`load`] | file path → [`load::LoadedDocument`] (text per page, which backend) |
+//! | load | [`load`] (+ [`ocr`]) | file path → [`load::LoadedDocument`] (text per page, which backend) |
 //! | clean | [`clean`] | `LoadedDocument` → [`clean::CleanText`] (one string, page map) |
 //! | segment | [`segment`] | `CleanText` → [`segment::Outline`] (heading tree) |
-//! | extract | [`extract`] | text + outline + [`patterns::PatternSet`] → [`extract::Candidate`]s |
+//! | extract | [`extract`], [`grid`] | text + outline + [`patterns::PatternSet`] → [`extract::Candidate`]s |
 //! | normalize | [`normalize`] | raw number/unit/grade text → canonical values |
 //! | check | [`check`] | candidates → resolved fields with checks and confidence |
+//! | sections, lists, tables | [`sections`], [`lists`], [`tables`] | text + outline → scored sections, numbered lists, table rows |
 //! | emit | [`emit`] | [`report::Report`] → JSON files and batch summaries |
 //!
 //! [`pipeline::convert`] runs the stages for one file; [`batch`] runs many, each in an
-//! isolated worker process.
+//! isolated worker process; [`eval`] scores outputs against truth files.
 
 pub mod batch;
 pub mod check;

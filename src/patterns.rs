@@ -123,7 +123,9 @@ struct PatternDe {
     not_after: Vec<String>,
     #[serde(default)]
     unit: Option<String>,
+    /// Free text for the reader of the pattern file; not used by the code.
     #[serde(default)]
+    #[allow(dead_code)]
     note: Option<String>,
     #[serde(default)]
     example: Vec<ExampleDe>,
@@ -304,7 +306,6 @@ pub fn parse_file(file: &str, src: &str) -> Result<Vec<Pattern>, PatternError> {
                 value: e.value.as_ref().map(toml_to_json),
             })
             .collect();
-        let _ = &p.note;
         out.push(Pattern {
             id: format!("{stem}/{}", p.id),
             key: p.key,
