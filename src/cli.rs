@@ -32,7 +32,7 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Print the JSON Schema of the report.
     Schema,
-    /// Score report JSON (OUTPUT_DIR/<id>.json) against truth files (DIR/<id>.truth.json).
+    /// Score report JSON (`OUTPUT_DIR/<id>.json`) against truth files (`DIR/<id>.truth.json`).
     Eval {
         #[arg(long, value_name = "DIR")]
         truth: PathBuf,

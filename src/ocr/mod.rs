@@ -84,7 +84,7 @@ pub trait OcrEngine: Send + Sync {
 /// missing every page carries the same `missing_tool` error. Text and lines are cleaned
 /// with [`postprocess::clean_ocr_text`].
 ///
-/// Page images come from [`raster::page_images`]: a scanned page's embedded JPEG is used
+/// Page images come from [`raster::PageSources::image`]: a scanned page's embedded JPEG is used
 /// as is, other pages are rendered with `pdftoppm -r 200 -gray`.
 pub fn ocr_pdf_pages(
     pdf: &Path,
