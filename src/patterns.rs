@@ -188,7 +188,8 @@ pub struct PatternError {
     pub reason: String,
 }
 
-fn line_of(src: &str, byte: usize) -> usize {
+/// 1-based line number of byte offset `byte` in `src` (for `file:line` errors).
+pub fn line_of(src: &str, byte: usize) -> usize {
     src[..byte.min(src.len())].matches('\n').count() + 1
 }
 

@@ -163,7 +163,7 @@ impl Templates {
 
     /// Parse and check a table file.
     pub fn parse(file: &str, src: &str) -> Result<Templates, PatternError> {
-        let line_of = |byte: usize| src[..byte.min(src.len())].matches('\n').count() + 1;
+        let line_of = |byte: usize| crate::patterns::line_of(src, byte);
         let err = |line: usize, reason: String| PatternError {
             file: file.to_string(),
             line,
