@@ -19,9 +19,10 @@ const FLOORS: &[(&str, f64, f64)] = &[("dev", 0.97, 0.92), ("dev-complete", 0.97
 /// Values rated ≥ 0.9 must be right this often (the spec's promise, fields.md "Confidence").
 const CONFIDENT_FLOOR: f64 = 0.99;
 
+mod common;
+
 fn shared() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    p.is_dir().then_some(p)
+    common::shared_dir().map(|s| s.join("corpus"))
 }
 
 /// Convert every `<id>.txt` that has an `<id>.truth.json`; returns (id, truth, report).
@@ -48,7 +49,6 @@ fn corpus_score(name: &str, cfg: &Config) -> Option<(Score, Vec<Doc>)> {
 #[test]
 fn txt_corpora_meet_quality_floors() {
     if shared().is_none() {
-        println!("skip: ../shared/corpus not found next to the crate");
         return;
     }
     let cfg = Config::builtin();
