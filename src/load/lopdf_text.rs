@@ -6,17 +6,104 @@
 //! and glyph widths, emits positioned [`Glyph`]s and lets [`layout::lines`] build one line
 //! per baseline. It also decodes the predefined GB CMaps lopdf lacks (GBK-EUC-H, GB-EUC-H,
 //! GBKp-EUC-H) with encoding_rs.
+//!
+//! Content streams are decoded with a size cap ([`decode`]) and parsed forgivingly
+//! ([`content::parse`]): a bomb is [`PageError::TooLarge`], garbage operators are skipped
+//! and counted in [`PageRead::junk`] instead of ending the page.
 
+use super::content;
+use super::decode::{self, DecodeError};
 use super::layout::{self, Glyph, Rule};
-use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Encoding, Object, ObjectId};
 use std::collections::{HashMap, HashSet};
 
+/// One page read by the walker.
+#[derive(Debug, Clone, Default)]
+pub struct PageRead {
+    pub text: String,
+    /// Text-showing operators met (`Tj`, `TJ`, `'`, `"`): 0 means the page draws no text
+    /// at all, so no other text backend can find any either.
+    pub shows: usize,
+    /// Unreadable tokens skipped in the page's content streams.
+    pub junk: usize,
+}
+
+/// Why a page could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageError {
+    /// Decoded content over the per-stream or per-page cap (a decompression bomb).
+    TooLarge(String),
+    /// A stream filter we cannot decode, by name.
+    Unsupported(String),
+    /// The page's content stream object is not in the file (truncated or damaged).
+    Missing(String),
+    Other(String),
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PageError::TooLarge(m)
+            | PageError::Unsupported(m)
+            | PageError::Missing(m)
+            | PageError::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+fn decode_error(e: DecodeError) -> PageError {
+    match e {
+        DecodeError::TooLarge(_) => PageError::TooLarge(e.to_string()),
+        DecodeError::Unsupported(_) => PageError::Unsupported(e.to_string()),
+        DecodeError::Corrupt(_) => PageError::Other(e.to_string()),
+    }
+}
+
+/// The page's content streams decoded and joined, within `budget` bytes.
+fn page_content(
+    doc: &Document,
+    page_id: ObjectId,
+    budget: &mut usize,
+) -> Result<Vec<u8>, PageError> {
+    if doc.get_dictionary(page_id).is_err() {
+        return Err(PageError::Missing(format!(
+            "page object {} is missing",
+            page_id.0
+        )));
+    }
+    let mut out = Vec::new();
+    for id in doc.get_page_contents(page_id) {
+        match doc.get_object(id) {
+            Ok(Object::Stream(s)) => {
+                let data = decode::decode(doc, s, decode::STREAM_CAP.min(*budget))
+                    .map_err(decode_error)?;
+                *budget = budget.saturating_sub(data.len());
+                out.extend_from_slice(&data);
+                out.push(b'\n');
+            }
+            Ok(_) => {}
+            Err(_) => {
+                return Err(PageError::Missing(format!(
+                    "content stream {} {} R is missing",
+                    id.0, id.1
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Text of page `page_id` (1-based page numbers come from `Document::get_pages`).
 pub fn page_text(doc: &Document, page_id: ObjectId) -> Result<String, String> {
-    let content = doc
-        .get_page_content(page_id)
-        .map_err(|e| format!("page content: {e}"))?;
+    read_page(doc, page_id)
+        .map(|r| r.text)
+        .map_err(|e| e.to_string())
+}
+
+/// Text of page `page_id` and what the walker saw.
+pub fn read_page(doc: &Document, page_id: ObjectId) -> Result<PageRead, PageError> {
+    let mut budget = decode::PAGE_CAP;
+    let content = page_content(doc, page_id, &mut budget)?;
     let resources = page_resources(doc, page_id);
     let mut walker = Walker {
         doc,
@@ -25,13 +112,22 @@ pub fn page_text(doc: &Document, page_id: ObjectId) -> Result<String, String> {
         point: (0.0, 0.0),
         forms_seen: HashSet::new(),
         ops: 0,
+        shows: 0,
+        junk: 0,
+        budget,
     };
     walker.run(&content, &resources, IDENTITY, 0)?;
-    if walker.rules.len() > MAX_RULES {
+    let text = if walker.rules.len() > MAX_RULES {
         // A drawing, not a table: cell lookup would be slow and pointless.
-        return Ok(layout::lines(&walker.glyphs));
-    }
-    Ok(layout::lines_with_rules(&walker.glyphs, &walker.rules))
+        layout::lines(&walker.glyphs)
+    } else {
+        layout::lines_with_rules(&walker.glyphs, &walker.rules)
+    };
+    Ok(PageRead {
+        text,
+        shows: walker.shows,
+        junk: walker.junk,
+    })
 }
 
 /// Whether the page draws any image (directly or in a form), i.e. might be a scan.
@@ -320,6 +416,10 @@ struct Walker<'a> {
     point: (f64, f64),
     forms_seen: HashSet<ObjectId>,
     ops: usize,
+    shows: usize,
+    junk: usize,
+    /// Decoded bytes the page may still use (forms count too).
+    budget: usize,
 }
 
 /// Give up on a page after this many operators (content bombs).
@@ -334,8 +434,9 @@ impl<'a> Walker<'a> {
         resources: &[&'a Dictionary],
         ctm: Matrix,
         depth: usize,
-    ) -> Result<(), String> {
-        let content = Content::decode(content).map_err(|e| format!("content stream: {e}"))?;
+    ) -> Result<(), PageError> {
+        let content = content::parse(content);
+        self.junk += content.junk;
         let font_dicts: Vec<(Vec<u8>, &'a Dictionary)> = resources
             .iter()
             .filter_map(|r| deref_dict(self.doc, r.get(b"Font").ok()))
@@ -372,7 +473,9 @@ impl<'a> Walker<'a> {
         for op in &content.operations {
             self.ops += 1;
             if self.ops > MAX_OPS {
-                return Err(format!("more than {MAX_OPS} operators on the page"));
+                return Err(PageError::TooLarge(format!(
+                    "more than {MAX_OPS} operators on the page"
+                )));
             }
             let a = &op.operands;
             let n = |i: usize| a.get(i).and_then(num).unwrap_or(0.0);
@@ -437,6 +540,7 @@ impl<'a> Walker<'a> {
                         gs.word_spacing = n(0);
                         gs.char_spacing = n(1);
                     }
+                    self.shows += 1;
                     let Some(font) = gs.font.as_ref().and_then(|f| fonts.get(f)) else {
                         continue;
                     };
@@ -482,9 +586,15 @@ impl<'a> Walker<'a> {
                         }
                         _ => IDENTITY,
                     };
-                    let data = stream
-                        .decompressed_content()
-                        .unwrap_or_else(|_| stream.content.clone());
+                    let data = match decode::decode(self.doc, stream, self.budget) {
+                        Ok(d) => d,
+                        Err(e @ DecodeError::TooLarge(_)) => return Err(decode_error(e)),
+                        Err(_) => {
+                            self.junk += 1;
+                            continue;
+                        }
+                    };
+                    self.budget = self.budget.saturating_sub(data.len());
                     let mut res: Vec<&'a Dictionary> = Vec::new();
                     if let Some(r) = deref_dict(self.doc, stream.dict.get(b"Resources").ok()) {
                         res.push(r);

@@ -5,12 +5,16 @@
 //! check wins for each page, and the page records which backend produced it, so a user can
 //! see where a wrong character came from.
 
+pub mod content;
+pub mod decode;
 pub mod layout;
 pub mod lopdf_text;
+pub mod pagetree;
 pub mod pdf;
 pub mod pdf_extract_text;
 pub mod pdftotext;
 pub mod quality;
+pub mod repair;
 
 use std::path::Path;
 
@@ -77,7 +81,9 @@ impl LoadedDocument {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct LoadError {
-    /// `not_pdf`, `encrypted`, `no_text`, `needs_ocr`, `backend`, `io`, `too_large`, …
+    /// `not_pdf`, `encrypted`, `no_text`, `needs_ocr`, `backend`, `io`, `too_large`,
+    /// `damaged` (a PDF nothing could repair; the message says what was tried),
+    /// `unsupported` (a stream filter we cannot decode, named), …
     pub kind: &'static str,
     pub message: String,
 }
@@ -110,8 +116,9 @@ pub enum OcrMode {
 
 /// Load one file by its content (PDF magic) or extension.
 pub fn load(path: &Path, bytes: &[u8], opts: &LoadOptions) -> Result<LoadedDocument, LoadError> {
+    // Readers find the header after junk too (MuPDF and poppler search the first KiBs).
     let is_pdf = bytes.starts_with(b"%PDF")
-        || bytes.windows(5).take(1024).any(|w| w == b"%PDF-")
+        || bytes.windows(5).take(64 << 10).any(|w| w == b"%PDF-")
         || path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));

@@ -14,11 +14,20 @@
 //! second, for fonts lopdf cannot decode (embedded Type 1 encodings, odd CMaps);
 //! `pdftotext` last, when installed, and alone for files lopdf cannot parse (it repairs
 //! broken cross-reference tables).
+//!
+//! Damaged files (issue 12): [`open`] rebuilds the xref by scanning when lopdf cannot parse
+//! the file or its xref leaves objects unloaded ([`super::repair`]), walks the page tree
+//! with loop detection ([`super::pagetree`]) and reports both in `warnings`. The lopdf
+//! walker runs first on every page: a page that draws no text at all is final (blank or an
+//! image) without asking the other backends, which keeps the work linear in the page
+//! count; a content stream over the decode cap fails the file as `too_large` before any
+//! backend inflates it. Pages whose objects are gone are `damaged` (never `needs_ocr`) and
+//! counted in a `recovered: N of M pages` warning.
 
 use super::quality::{self, Verdict};
 use super::{LoadError, LoadOptions, LoadedDocument, OcrMode, PageText, TextLayer};
-use super::{lopdf_text, pdf_extract_text, pdftotext};
-use lopdf::{Document, ObjectId};
+use super::{lopdf_text, pagetree, pdf_extract_text, pdftotext, repair};
+use lopdf::{Document, Object, ObjectId};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -51,26 +60,178 @@ pub struct Pdf {
     doc: Document,
     /// Page number (1-based) → page object.
     pages: BTreeMap<u32, ObjectId>,
+    /// Page numbers whose page object is missing (a truncated or damaged file).
+    missing: Vec<u32>,
+    /// Pages the file says it has (`/Count`), when more than were found.
+    pub expected_pages: Option<usize>,
+    /// What recovery did, for the warnings (`xref rebuilt …`, page-tree loops, …).
+    pub notes: Vec<String>,
+    /// The bytes lopdf parsed: the file's, or the rebuilt ones (pdftotext reads these too).
+    rebuilt: Option<Vec<u8>>,
 }
 
-/// Parse `bytes`; decrypt with the empty user password if needed.
-pub fn open(bytes: &[u8]) -> Result<Pdf, LoadError> {
-    let head = &bytes[..bytes.len().min(1024)];
-    if !head.windows(5).any(|w| w == b"%PDF-") {
-        return Err(LoadError::new("not_pdf", "not a PDF (no %PDF- header)"));
+/// Objects the xref lists that lopdf could not load (wrong offsets, bad `/Length`).
+fn unloaded_objects(doc: &Document) -> usize {
+    doc.reference_table
+        .entries
+        .iter()
+        .filter(|(id, e)| match e {
+            lopdf::xref::XrefEntry::Normal { generation, .. } => {
+                !doc.objects.contains_key(&(**id, *generation))
+            }
+            _ => false,
+        })
+        .count()
+}
+
+/// Whether some page's `/Contents` points at something that is not a stream: lopdf
+/// keeps a stream whose `/Length` is wrong as a bare dictionary, dropping its data.
+fn contents_broken(doc: &Document) -> bool {
+    let is_stream = |o: &Object| match o {
+        Object::Reference(id) => matches!(doc.get_object(*id), Ok(Object::Stream(_))),
+        _ => false,
+    };
+    doc.page_iter().any(|page| {
+        let Ok(d) = doc.get_dictionary(page) else {
+            return false;
+        };
+        match d.get(b"Contents") {
+            Ok(Object::Reference(id)) => match doc.get_object(*id) {
+                Ok(Object::Stream(_)) => false,
+                Ok(Object::Array(a)) => !a.iter().all(is_stream),
+                _ => true,
+            },
+            Ok(Object::Array(a)) => !a.iter().all(is_stream),
+            _ => false,
+        }
+    })
+}
+
+/// How usable a parsed document is, best last: pages found, contents readable, every
+/// listed object loaded, objects loaded.
+fn health(doc: &Document) -> (bool, bool, bool, usize) {
+    (
+        !doc.get_pages().is_empty(),
+        !contents_broken(doc),
+        unloaded_objects(doc) == 0,
+        doc.objects.len(),
+    )
+}
+
+fn parse_error(e: &lopdf::Error) -> String {
+    let s = e.to_string();
+    // lopdf asks users to report missing features upstream; ours should not.
+    match s.find("; open an issue") {
+        Some(i) => s[..i].to_string(),
+        None => s,
     }
+}
+
+/// Parse `bytes`; decrypt with the empty user password if needed. A file lopdf cannot
+/// parse, or whose xref leaves objects unloaded or pages missing, is rebuilt by scanning
+/// ([`repair::rebuild`]) and the better of the two kept.
+pub fn open(bytes: &[u8]) -> Result<Pdf, LoadError> {
+    let has_header = bytes.windows(5).any(|w| w == b"%PDF-");
+    let direct = Document::load_mem(bytes);
+    let direct_ok = match &direct {
+        Ok(doc) => {
+            unloaded_objects(doc) == 0 && !doc.get_pages().is_empty() && !contents_broken(doc)
+        }
+        Err(_) => false,
+    };
+    let (doc, rebuilt, mut notes) = if direct_ok {
+        (direct.unwrap(), None, vec![])
+    } else {
+        let rebuilt = repair::rebuild(bytes);
+        let reparsed = rebuilt
+            .as_ref()
+            .map(|r| Document::load_mem(&r.bytes).map_err(|e| parse_error(&e)));
+        match (direct, rebuilt, reparsed) {
+            (direct, Some(r), Some(Ok(doc)))
+                if direct.as_ref().map_or(true, |d| health(&doc) > health(d)) =>
+            {
+                let mut what = vec![format!("{} objects found by scanning", r.objects)];
+                if let Some(j) = r.junk_before_header.filter(|&j| j > 0) {
+                    what.push(format!("{j} bytes of junk before the header skipped"));
+                }
+                if r.junk_before_header.is_none() {
+                    what.push("no %PDF- header".into());
+                }
+                if r.lengths_fixed > 0 {
+                    what.push(format!(
+                        "{} stream(s) cut at endstream, not at /Length",
+                        r.lengths_fixed
+                    ));
+                }
+                if r.truncated > 0 {
+                    what.push("the file ends inside an object (truncated)".into());
+                }
+                if !r.trailer_found {
+                    what.push("no trailer naming the catalog".into());
+                }
+                let why = match &direct {
+                    Ok(d) if unloaded_objects(d) == 0 => {
+                        "a page's content stream did not parse".to_string()
+                    }
+                    Ok(d) => format!(
+                        "{} objects the xref lists did not load",
+                        unloaded_objects(d)
+                    ),
+                    Err(e) => parse_error(e),
+                };
+                let note = format!("xref rebuilt ({why}): {}", what.join(", "));
+                (doc, Some(r.bytes), vec![note])
+            }
+            (Ok(doc), _, _) => (doc, None, vec![]),
+            (Err(e), r, reparsed) => {
+                if !has_header && r.is_none() {
+                    return Err(LoadError::new("not_pdf", "not a PDF (no %PDF- header)"));
+                }
+                let rebuild = match (r, reparsed) {
+                    (None, _) => "no object found by scanning".to_string(),
+                    (_, Some(Err(e2))) => format!("the rebuilt file does not parse either: {e2}"),
+                    _ => "rebuilt nothing usable".to_string(),
+                };
+                return Err(LoadError::new(
+                    "damaged",
+                    format!(
+                        "cannot parse the PDF ({}); tried: lopdf, xref rebuild by scanning ({rebuild})",
+                        parse_error(&e)
+                    ),
+                ));
+            }
+        }
+    };
     // lopdf decrypts with the empty user password while loading and then drops /Encrypt
     // from the trailer; a trailer that still has it needs a password we do not have.
-    let doc = Document::load_mem(bytes)
-        .map_err(|e| LoadError::new("backend", format!("cannot parse the PDF: {e}")))?;
     if doc.trailer.get(b"Encrypt").is_ok() {
         return Err(LoadError::new(
             "encrypted",
             "the PDF is password-protected (the empty user password does not open it)",
         ));
     }
-    let pages = doc.get_pages();
-    Ok(Pdf { doc, pages })
+    let mut doc = doc;
+    let list = pagetree::walk(&mut doc);
+    notes.extend(list.notes.iter().cloned());
+    if list.needs_flatten {
+        pagetree::flatten(&mut doc, &list.pages);
+    }
+    let pages: BTreeMap<u32, ObjectId> = list
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, &id)| (i as u32 + 1, id))
+        .collect();
+    let missing = list.missing.iter().map(|&i| i as u32 + 1).collect();
+    let expected_pages = list.count.filter(|&c| c > list.pages.len());
+    Ok(Pdf {
+        doc,
+        pages,
+        missing,
+        expected_pages,
+        notes,
+        rebuilt,
+    })
 }
 
 impl Pdf {
@@ -79,7 +240,8 @@ impl Pdf {
     }
 
     /// Raw text of every page from one backend (no quality check), for measurements and
-    /// for the chain. `bytes` are the file's bytes (pdftotext reads them, not `self`).
+    /// for the chain. `bytes` are the file's bytes (pdftotext reads them, or the rebuilt
+    /// ones when the xref was rebuilt).
     pub fn extract(&self, backend: Backend, bytes: &[u8]) -> Vec<Result<String, String>> {
         let numbers: Vec<u32> = self.pages.keys().copied().collect();
         self.extract_pages(backend, bytes, &numbers)
@@ -91,6 +253,7 @@ impl Pdf {
         bytes: &[u8],
         numbers: &[u32],
     ) -> Vec<Result<String, String>> {
+        let bytes = self.rebuilt.as_deref().unwrap_or(bytes);
         match backend {
             Backend::Lopdf => numbers
                 .iter()
@@ -99,7 +262,28 @@ impl Pdf {
                     None => Err("no such page".into()),
                 })
                 .collect(),
-            Backend::PdfExtract => pdf_extract_text::pages_text(&self.doc, numbers),
+            Backend::PdfExtract => {
+                // pdf-extract numbers pages as lopdf does; missing pages are not in lopdf's list.
+                let ids: std::collections::HashMap<ObjectId, u32> = self
+                    .doc
+                    .get_pages()
+                    .into_iter()
+                    .map(|(n, id)| (id, n))
+                    .collect();
+                let theirs: Vec<Option<u32>> = numbers
+                    .iter()
+                    .map(|n| self.pages.get(n).and_then(|id| ids.get(id).copied()))
+                    .collect();
+                let want: Vec<u32> = theirs.iter().flatten().copied().collect();
+                let mut got = pdf_extract_text::pages_text(&self.doc, &want).into_iter();
+                theirs
+                    .iter()
+                    .map(|t| match t {
+                        Some(_) => got.next().unwrap_or_else(|| Err("no result".into())),
+                        None => Err("page object missing".into()),
+                    })
+                    .collect()
+            }
             Backend::Pdftotext => match pdftotext::pages_text(bytes) {
                 Ok(all) => numbers
                     .iter()
@@ -115,6 +299,25 @@ impl Pdf {
     }
 }
 
+/// Page numbers as a short list: `3, 7–10`.
+fn ranges(pages: &[usize]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < pages.len() {
+        let mut j = i;
+        while j + 1 < pages.len() && pages[j + 1] == pages[j] + 1 {
+            j += 1;
+        }
+        out.push(if j == i {
+            pages[i].to_string()
+        } else {
+            format!("{}–{}", pages[i], pages[j])
+        });
+        i = j + 1;
+    }
+    out.join(", ")
+}
+
 pub fn load_pdf(
     path: &Path,
     bytes: &[u8],
@@ -122,21 +325,87 @@ pub fn load_pdf(
 ) -> Result<LoadedDocument, LoadError> {
     let pdf = match open(bytes) {
         Ok(pdf) => pdf,
-        // lopdf cannot parse it (broken xref, unsupported filter): poppler repairs more.
-        Err(e) if e.kind == "backend" && pdftotext::available() => {
+        // Neither lopdf nor our rebuild can parse it: poppler repairs in other ways.
+        Err(e) if e.kind == "damaged" && pdftotext::available() => {
             return pdftotext_only(bytes, e);
         }
         Err(e) => return Err(e),
     };
     if pdf.pages.is_empty() {
-        return Err(LoadError::new("no_text", "the PDF has no pages"));
+        let (kind, why) = if pdf.notes.is_empty() {
+            (
+                "no_text",
+                "the PDF has no pages (its page tree is empty)".to_string(),
+            )
+        } else {
+            (
+                "damaged",
+                format!("no page found; tried: {}", pdf.notes.join("; ")),
+            )
+        };
+        return Err(LoadError::new(kind, why));
     }
     let numbers: Vec<u32> = pdf.pages.keys().copied().collect();
     // Per page: accepted (text, backend, verdict), or the best failure so far.
     let mut done: Vec<Option<(String, &'static str, Verdict)>> = vec![None; numbers.len()];
     let mut worst: Vec<Verdict> = vec![Verdict::Empty; numbers.len()];
-    let mut warnings = Vec::new();
-    for backend in CHAIN {
+    let mut warnings = pdf.notes.clone();
+    // Pages whose content is gone (missing objects), and pages with an unsupported filter.
+    let mut lost: Vec<usize> = pdf.missing.iter().map(|&n| n as usize).collect();
+    let mut unsupported: Vec<(usize, String)> = Vec::new();
+    let mut junk_pages: Vec<usize> = Vec::new();
+    // The lopdf walker first, page by page: it says which pages draw no text at all (no
+    // other backend can find any there) and catches bombs before anything else decodes them.
+    for (i, &n) in numbers.iter().enumerate() {
+        let id = pdf.pages[&n];
+        if pdf.missing.contains(&n) {
+            done[i] = Some((String::new(), "none", Verdict::Damaged));
+            continue;
+        }
+        match lopdf_text::read_page(&pdf.doc, id) {
+            Ok(r) => {
+                if r.junk > 0 {
+                    junk_pages.push(n as usize);
+                }
+                match quality::judge(&r.text) {
+                    Verdict::Good => done[i] = Some((r.text, "lopdf", Verdict::Good)),
+                    Verdict::Mojibake => {
+                        if let Some(fixed) = quality::repair_mojibake(&r.text) {
+                            done[i] = Some((fixed, "lopdf", Verdict::Mojibake));
+                        }
+                    }
+                    Verdict::Empty if r.shows == 0 => {
+                        done[i] = Some((String::new(), "lopdf", Verdict::Empty));
+                    }
+                    Verdict::Garbled => worst[i] = Verdict::Garbled,
+                    _ => {}
+                }
+            }
+            Err(lopdf_text::PageError::TooLarge(m)) => {
+                return Err(LoadError::new(
+                    "too_large",
+                    format!("page {n}: {m} (a decompression bomb?); nothing else decoded"),
+                ));
+            }
+            Err(lopdf_text::PageError::Missing(m)) => {
+                lost.push(n as usize);
+                warnings.push(format!("page {n}: {m}"));
+                done[i] = Some((String::new(), "none", Verdict::Damaged));
+            }
+            Err(lopdf_text::PageError::Unsupported(m)) => unsupported.push((n as usize, m)),
+            Err(lopdf_text::PageError::Other(m)) => {
+                warnings.push(format!("lopdf failed on page {n}: {m}"));
+            }
+        }
+    }
+    if !junk_pages.is_empty() {
+        warnings.push(format!(
+            "content stream damaged on page {}: unreadable tokens skipped",
+            ranges(&junk_pages)
+        ));
+    }
+    for backend in &CHAIN[1..] {
+        let backend = *backend;
         let todo: Vec<usize> = (0..numbers.len()).filter(|&i| done[i].is_none()).collect();
         if todo.is_empty() {
             break;
@@ -192,26 +461,58 @@ pub fn load_pdf(
             },
             None => {
                 let id = pdf.pages[&numbers[i]];
+                let bad_filter = unsupported.iter().any(|(n, _)| *n == number);
                 // A page with no text and no image is blank, not a scan.
                 let blank =
                     worst[i] == Verdict::Empty && !lopdf_text::page_has_images(&pdf.doc, id);
-                if !blank {
+                let verdict = if bad_filter {
+                    Verdict::Damaged
+                } else if blank {
+                    Verdict::Empty
+                } else {
                     unreadable.push((number, worst[i]));
-                }
+                    Verdict::NeedsOcr
+                };
                 PageText {
                     number,
                     text: String::new(),
                     backend: "none".into(),
-                    verdict: if blank {
-                        Verdict::Empty
-                    } else {
-                        Verdict::NeedsOcr
-                    }
-                    .as_str()
-                    .into(),
+                    verdict: verdict.as_str().into(),
                 }
             }
         });
+    }
+    if !unsupported.is_empty() {
+        let ps: Vec<usize> = unsupported.iter().map(|(n, _)| *n).collect();
+        warnings.push(format!(
+            "page {}: {}; its text is not read",
+            ranges(&ps),
+            unsupported[0].1
+        ));
+    }
+    // What was lost: pages whose objects are gone, and pages the tree promised but lacks.
+    let total = pdf
+        .expected_pages
+        .unwrap_or(numbers.len())
+        .max(numbers.len());
+    lost.sort_unstable();
+    lost.dedup();
+    if !lost.is_empty() || total > numbers.len() {
+        let readable = numbers.len() - lost.len();
+        let mut what = Vec::new();
+        if !lost.is_empty() {
+            what.push(format!("page {} lost", ranges(&lost)));
+        }
+        if total > numbers.len() {
+            what.push(format!(
+                "{} page(s) the page tree counts are not in the file",
+                total - numbers.len()
+            ));
+        }
+        warnings.push(format!(
+            "recovered: {readable} of {total} pages ({}; the file is truncated or damaged)",
+            what.join("; ")
+        ));
     }
     let ocr_error = ocr_into(path, opts, &mut pages, &mut warnings);
     let ocred = pages
@@ -230,20 +531,38 @@ pub fn load_pdf(
         warnings,
     };
     if !doc.has_text() {
-        if let Some(e) = ocr_error {
+        if !unreadable.is_empty() {
+            if let Some(e) = ocr_error {
+                return Err(LoadError::new(
+                    "needs_ocr",
+                    format!("no usable text layer on any page, and OCR failed: {e}"),
+                ));
+            }
+            let why = if unreadable.iter().any(|(_, v)| *v == Verdict::Garbled) {
+                "the text layer is garbled (fonts without a Unicode mapping?)"
+            } else {
+                "no text layer (scanned?)"
+            };
             return Err(LoadError::new(
                 "needs_ocr",
-                format!("no usable text layer on any page, and OCR failed: {e}"),
+                format!("no usable text layer on any page: {why}; OCR is needed"),
             ));
         }
-        let why = if unreadable.iter().any(|(_, v)| *v == Verdict::Garbled) {
-            "the text layer is garbled (fonts without a Unicode mapping?)"
-        } else {
-            "no text layer (scanned?)"
-        };
+        if !unsupported.is_empty() {
+            return Err(LoadError::new(
+                "unsupported",
+                format!("{} on every page with content", unsupported[0].1),
+            ));
+        }
+        if !lost.is_empty() || !doc.warnings.is_empty() {
+            return Err(LoadError::new(
+                "damaged",
+                format!("no text recovered; {}", doc.warnings.join("; ")),
+            ));
+        }
         return Err(LoadError::new(
-            "needs_ocr",
-            format!("no usable text layer on any page: {why}; OCR is needed"),
+            "no_text",
+            format!("none of the {} page(s) draws any text", doc.pages.len()),
         ));
     }
     let mut doc = doc;

@@ -21,6 +21,9 @@ pub enum Verdict {
     Mojibake,
     /// No backend gave usable text for the page (set by the chain, never by [`judge`]).
     NeedsOcr,
+    /// The page's content is gone or undecodable (missing objects in a truncated file, an
+    /// unsupported filter): OCR of the same file cannot help (set by the chain).
+    Damaged,
 }
 
 impl Verdict {
@@ -31,6 +34,7 @@ impl Verdict {
             Verdict::Garbled => "garbled",
             Verdict::Mojibake => "mojibake",
             Verdict::NeedsOcr => "needs_ocr",
+            Verdict::Damaged => "damaged",
         }
     }
 }

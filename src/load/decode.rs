@@ -1,0 +1,231 @@
+//! Stream decoding with a size cap, so a decompression bomb fails fast instead of filling
+//! the worker's memory (pdf.js and MuPDF cap decoded sizes the same way).
+//!
+//! lopdf's `decompressed_content` inflates without a limit, ignores filters given as
+//! indirect objects and calls every filter it lacks "unimplemented". [`decode`] resolves
+//! indirect `/Filter` and `/DecodeParms`, inflates Flate streams through a reader that
+//! stops at the cap, decodes ASCIIHex and RunLength itself, leaves LZW, ASCII85 and
+//! predictor-encoded Flate to lopdf (their output is checked against the cap afterwards),
+//! and names any other filter ([`DecodeError::Unsupported`]: BrotliDecode, …).
+
+use lopdf::{Dictionary, Document, Object, Stream};
+use std::io::Read;
+
+/// Largest decoded size of one content stream.
+pub const STREAM_CAP: usize = 64 << 20;
+/// Largest decoded content (streams and forms together) of one page.
+pub const PAGE_CAP: usize = 128 << 20;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DecodeError {
+    /// The decoded data would exceed the cap (bytes).
+    TooLarge(usize),
+    /// A filter we cannot decode, by name.
+    Unsupported(String),
+    /// Corrupt data with nothing decoded.
+    Corrupt(String),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::TooLarge(cap) => {
+                write!(f, "a stream decodes to more than {} MiB", cap >> 20)
+            }
+            DecodeError::Unsupported(name) => write!(f, "unsupported filter {name}"),
+            DecodeError::Corrupt(why) => write!(f, "corrupt stream: {why}"),
+        }
+    }
+}
+
+fn resolve<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
+    match o {
+        Object::Reference(id) => doc.get_object(*id).unwrap_or(o),
+        _ => o,
+    }
+}
+
+/// The stream's filters in decoding order, and their parameters (`None` for a filter
+/// without any).
+fn filters<'a>(doc: &'a Document, dict: &'a Dictionary) -> Vec<(Vec<u8>, Option<&'a Dictionary>)> {
+    let Ok(f) = dict.get(b"Filter") else {
+        return vec![];
+    };
+    let names: Vec<Vec<u8>> = match resolve(doc, f) {
+        Object::Name(n) => vec![n.clone()],
+        Object::Array(a) => a
+            .iter()
+            .filter_map(|o| resolve(doc, o).as_name().ok().map(<[u8]>::to_vec))
+            .collect(),
+        _ => vec![],
+    };
+    let params: Vec<Option<&Dictionary>> = match dict.get(b"DecodeParms").map(|o| resolve(doc, o)) {
+        Ok(Object::Dictionary(d)) => vec![Some(d)],
+        Ok(Object::Array(a)) => a.iter().map(|o| resolve(doc, o).as_dict().ok()).collect(),
+        _ => vec![],
+    };
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| (n, params.get(i).copied().flatten()))
+        .collect()
+}
+
+/// The decoded content of `stream`, at most `cap` bytes.
+pub fn decode(doc: &Document, stream: &Stream, cap: usize) -> Result<Vec<u8>, DecodeError> {
+    let mut data = stream.content.clone();
+    for (name, params) in filters(doc, &stream.dict) {
+        let predictor = params
+            .and_then(|p| p.get(b"Predictor").ok())
+            .and_then(|o| o.as_i64().ok())
+            .unwrap_or(1);
+        data = match name.as_slice() {
+            b"FlateDecode" | b"Fl" if predictor <= 1 => inflate(&data, cap)?,
+            b"ASCIIHexDecode" | b"AHx" => ascii_hex(&data),
+            b"RunLengthDecode" | b"RL" => run_length(&data, cap)?,
+            b"FlateDecode" | b"Fl" | b"LZWDecode" | b"LZW" | b"ASCII85Decode" | b"A85" => {
+                let mut dict = Dictionary::new();
+                let full = match name.as_slice() {
+                    b"Fl" => b"FlateDecode".to_vec(),
+                    b"LZW" => b"LZWDecode".to_vec(),
+                    b"A85" => b"ASCII85Decode".to_vec(),
+                    n => n.to_vec(),
+                };
+                dict.set("Filter", Object::Name(full));
+                if let Some(p) = params {
+                    dict.set("DecodeParms", Object::Dictionary(p.clone()));
+                }
+                Stream::new(dict, data)
+                    .decompressed_content()
+                    .map_err(|e| DecodeError::Corrupt(e.to_string()))?
+            }
+            other => {
+                return Err(DecodeError::Unsupported(
+                    String::from_utf8_lossy(other).into_owned(),
+                ));
+            }
+        };
+        if data.len() > cap {
+            return Err(DecodeError::TooLarge(cap));
+        }
+    }
+    Ok(data)
+}
+
+/// Inflate zlib (or raw deflate) data, stopping past `cap`. A stream corrupt or cut short
+/// after some output keeps that output, as MuPDF does.
+fn inflate(data: &[u8], cap: usize) -> Result<Vec<u8>, DecodeError> {
+    let mut out = Vec::new();
+    let limit = cap as u64 + 1;
+    let zlib = flate2::read::ZlibDecoder::new(data)
+        .take(limit)
+        .read_to_end(&mut out);
+    if out.len() > cap {
+        return Err(DecodeError::TooLarge(cap));
+    }
+    if let Err(e) = zlib {
+        if out.is_empty() {
+            // Some writers omit the zlib header: try raw deflate.
+            let raw = flate2::read::DeflateDecoder::new(data)
+                .take(limit)
+                .read_to_end(&mut out);
+            if out.len() > cap {
+                return Err(DecodeError::TooLarge(cap));
+            }
+            if raw.is_err() && out.is_empty() {
+                return Err(DecodeError::Corrupt(format!("flate: {e}")));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn ascii_hex(data: &[u8]) -> Vec<u8> {
+    let digits: Vec<u8> = data
+        .iter()
+        .take_while(|&&c| c != b'>')
+        .filter_map(|&c| (c as char).to_digit(16).map(|d| d as u8))
+        .collect();
+    digits
+        .chunks(2)
+        .map(|p| p[0] * 16 + p.get(1).copied().unwrap_or(0))
+        .collect()
+}
+
+fn run_length(data: &[u8], cap: usize) -> Result<Vec<u8>, DecodeError> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < data.len() {
+        let n = data[i] as usize;
+        i += 1;
+        match n {
+            128 => break,
+            0..=127 => {
+                let end = (i + n + 1).min(data.len());
+                out.extend_from_slice(&data[i..end]);
+                i = end;
+            }
+            _ => {
+                if let Some(&b) = data.get(i) {
+                    out.extend(std::iter::repeat_n(b, 257 - n));
+                }
+                i += 1;
+            }
+        }
+        if out.len() > cap {
+            return Err(DecodeError::TooLarge(cap));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::Compression;
+    use flate2::write::ZlibEncoder;
+    use std::io::Write;
+
+    fn flate_stream(plain: &[u8]) -> Stream {
+        let mut z = ZlibEncoder::new(Vec::new(), Compression::fast());
+        z.write_all(plain).unwrap();
+        let mut d = Dictionary::new();
+        d.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        Stream::new(d, z.finish().unwrap())
+    }
+
+    #[test]
+    fn flate_decodes_and_a_bomb_stops_at_the_cap() {
+        let doc = Document::new();
+        let s = flate_stream(b"BT (Hi) Tj ET");
+        assert_eq!(decode(&doc, &s, 100).unwrap(), b"BT (Hi) Tj ET");
+        let bomb = flate_stream(&vec![b' '; 1 << 20]);
+        assert_eq!(decode(&doc, &bomb, 1000), Err(DecodeError::TooLarge(1000)));
+    }
+
+    #[test]
+    fn unknown_filters_are_named_and_indirect_filters_resolved() {
+        let mut doc = Document::new();
+        let mut d = Dictionary::new();
+        d.set("Filter", Object::Name(b"BrotliDecode".to_vec()));
+        let s = Stream::new(d, vec![1, 2, 3]);
+        assert_eq!(
+            decode(&doc, &s, 100).unwrap_err().to_string(),
+            "unsupported filter BrotliDecode"
+        );
+        let name = doc.add_object(Object::Name(b"FlateDecode".to_vec()));
+        let mut s = flate_stream(b"q Q");
+        s.dict.set("Filter", Object::Reference(name));
+        assert_eq!(decode(&doc, &s, 100).unwrap(), b"q Q");
+    }
+
+    #[test]
+    fn ascii_hex_and_run_length() {
+        assert_eq!(ascii_hex(b"48 69>"), b"Hi");
+        assert_eq!(ascii_hex(b"486>"), b"H`");
+        assert_eq!(
+            run_length(&[1, b'a', b'b', 254, b'c', 128], 100).unwrap(),
+            b"abccc"
+        );
+    }
+}

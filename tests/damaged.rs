@@ -1,0 +1,552 @@
+//! Damaged PDFs: a generator of damaged variants of the seed PDFs, and what the load stage
+//! must make of each (issue 12).
+//!
+//! Each [`VARIANTS`] entry breaks an undamaged seed PDF the way archives break files —
+//! truncated uploads, an xref whose offsets are all off, junk before the header, a missing
+//! trailer, a lying `/Length`, a broken object stream, garbage operators in the content,
+//! a page-tree loop, a flate bomb — and says what an honest reader makes of it:
+//!
+//! - [`Want::Full`]: the damage leaves every page's text in the file; baogao must recover
+//!   at least 95 % of the undamaged file's characters (LCS over non-space characters).
+//! - [`Want::Partial`]: text is really lost (a truncation); baogao returns what survives
+//!   with a warning naming the loss, or fails with kind `damaged`. `ok` with less than
+//!   95 % of the text and no such warning fails the test ("silently partial").
+//! - [`Want::TooLarge`]: the bomb; kind `too_large`.
+//!
+//! No variant may come out `not_pdf`, `needs_ocr` or `no_text`: those would tell the user
+//! something false about the file.
+//!
+//! `cargo test --release --test damaged -- --ignored --nocapture measure_damaged` prints,
+//! per variant, the characters of the original recovered by baogao, `mutool draw -F txt`
+//! (MuPDF) and `pdftotext` (poppler): the figures in the README (`scripts/damaged-measure.sh`
+//! runs it).
+
+mod common;
+
+use baogao::load::{LoadOptions, OcrMode, load};
+use flate2::Compression;
+use flate2::write::ZlibEncoder;
+use lopdf::{Document, Object};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Seeds the CI test damages: a classic-xref LibreOffice file, an xref-stream file with
+/// object streams, and a small CID-font file.
+const SEEDS: &[&str] = &[
+    "seed-libreoffice.pdf",
+    "seed-cid-identity-h.pdf",
+    "seed-stsong-cid.pdf",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Full,
+    Partial,
+    TooLarge,
+}
+
+type Damage = fn(&[u8]) -> Option<Vec<u8>>;
+
+/// (name, damage, expectation). A damage returns `None` when it does not apply to the file
+/// (no object stream to break).
+const VARIANTS: &[(&str, Damage, Want)] = &[
+    (
+        "truncated-93",
+        |b| Some(b[..b.len() * 93 / 100].to_vec()),
+        Want::Partial,
+    ),
+    (
+        "truncated-50",
+        |b| Some(b[..b.len() / 2].to_vec()),
+        Want::Partial,
+    ),
+    ("tail-cut", tail_cut, Want::Full),
+    ("no-startxref", no_startxref, Want::Full),
+    ("shifted-3", shifted, Want::Full),
+    ("junk-3000", junk_before_header, Want::Full),
+    ("header-overwritten", header_overwritten, Want::Full),
+    ("no-trailer", no_trailer, Want::Full),
+    ("lying-length", lying_length, Want::Full),
+    ("garbage-ops", garbage_operators, Want::Full),
+    ("pages-loop", pages_loop, Want::Full),
+    ("broken-objstm", broken_object_stream, Want::Partial),
+    ("flate-bomb", flate_bomb, Want::TooLarge),
+];
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// Everything from the last cross-reference section on is gone (classic `xref` table or
+/// xref stream object): the objects are all there, nothing says where.
+fn tail_cut(b: &[u8]) -> Option<Vec<u8>> {
+    let at = match rfind(b, b"\nxref") {
+        Some(i) => i + 1,
+        None => {
+            let x = rfind(b, b"/XRef")?;
+            rfind(&b[..x], b" obj").and_then(|o| rfind(&b[..o], b"\n"))? + 1
+        }
+    };
+    Some(b[..at].to_vec())
+}
+
+/// The `startxref` line and `%%EOF` are cut off.
+fn no_startxref(b: &[u8]) -> Option<Vec<u8>> {
+    Some(b[..rfind(b, b"startxref")?].to_vec())
+}
+
+/// Three bytes inserted after the header line: every xref offset (and `startxref`) is now
+/// off by three.
+fn shifted(b: &[u8]) -> Option<Vec<u8>> {
+    let eol = find(b, b"\n")? + 1;
+    let mut out = b[..eol].to_vec();
+    out.extend_from_slice(b"%\r\n");
+    out.extend_from_slice(&b[eol..]);
+    Some(out)
+}
+
+/// Pseudo-random bytes (a fixed LCG, so the variant is the same every run).
+fn junk(n: usize, mut seed: u64) -> Vec<u8> {
+    (0..n)
+        .map(|_| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let c = (seed >> 33) as u8;
+            // Keep the junk from containing `%PDF` or object headers by chance.
+            if c == b'%' || c.is_ascii_digit() {
+                b'#'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn junk_before_header(b: &[u8]) -> Option<Vec<u8>> {
+    let mut out = junk(3000, 7);
+    out.extend_from_slice(b);
+    Some(out)
+}
+
+fn header_overwritten(b: &[u8]) -> Option<Vec<u8>> {
+    let mut out = b.to_vec();
+    out[..8].copy_from_slice(b"GARBAGE!");
+    Some(out)
+}
+
+/// The trailer dictionary (or, in an xref-stream file, the xref stream object) blanked out
+/// with spaces: offsets stay right, but nothing names the catalog.
+fn no_trailer(b: &[u8]) -> Option<Vec<u8>> {
+    let mut out = b.to_vec();
+    let (from, to) = match rfind(b, b"trailer") {
+        Some(t) => (t, t + find(&b[t..], b"startxref")?),
+        None => {
+            let x = rfind(b, b"/XRef")?;
+            let from = rfind(&b[..x], b"\n")? + 1;
+            let from = from.min(rfind(&b[..x], b" obj")?.saturating_sub(8));
+            (from, x + find(&b[x..], b"endobj")? + 6)
+        }
+    };
+    out[from..to].fill(b' ');
+    Some(out)
+}
+
+/// Every direct `/Length` of 100 or more made 5 too small, keeping the file's byte
+/// offsets: only `endstream` tells where a stream ends.
+fn lying_length(b: &[u8]) -> Option<Vec<u8>> {
+    let mut out = b.to_vec();
+    let mut i = 0;
+    let mut changed = 0;
+    while let Some(p) = find(&out[i..], b"/Length ") {
+        let start = i + p + 8;
+        let end = start
+            + out[start..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+        i = end;
+        // A reference (`/Length 12 0 R`) is left alone.
+        let after = &out[end..(end + 5).min(out.len())];
+        if after.starts_with(b" 0 R") || end == start {
+            continue;
+        }
+        let n: usize = std::str::from_utf8(&out[start..end]).ok()?.parse().ok()?;
+        if n < 100 {
+            continue;
+        }
+        let s = format!("{:<width$}", n - 5, width = end - start);
+        out[start..end].copy_from_slice(s.as_bytes());
+        changed += 1;
+    }
+    (changed > 0).then_some(out)
+}
+
+fn save(doc: &mut Document) -> Vec<u8> {
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("lopdf saves");
+    out
+}
+
+/// Unknown operators and stray tokens between every few lines of every content stream.
+fn garbage_operators(b: &[u8]) -> Option<Vec<u8>> {
+    let mut doc = Document::load_mem(b).ok()?;
+    let pages: Vec<_> = doc.get_pages().values().copied().collect();
+    for page in pages {
+        for id in doc.get_page_contents(page) {
+            let Ok(Object::Stream(s)) = doc.get_object_mut(id) else {
+                continue;
+            };
+            let plain = s
+                .decompressed_content()
+                .unwrap_or_else(|_| s.content.clone());
+            let mut out = Vec::with_capacity(plain.len() * 2);
+            for (k, line) in plain.split(|&c| c == b'\n').enumerate() {
+                out.extend_from_slice(line);
+                out.push(b'\n');
+                if k % 7 == 3 {
+                    out.extend_from_slice(b"@@ 12 #! zz9 } { ~~ 3 0 obj 1.2.3 -.- \n");
+                }
+            }
+            s.dict.remove(b"Filter");
+            s.set_plain_content(out);
+            let _ = s.compress();
+        }
+    }
+    Some(save(&mut doc))
+}
+
+/// The root `/Pages` node lists itself among its kids.
+fn pages_loop(b: &[u8]) -> Option<Vec<u8>> {
+    let mut doc = Document::load_mem(b).ok()?;
+    let root = doc
+        .catalog()
+        .ok()?
+        .get(b"Pages")
+        .ok()?
+        .as_reference()
+        .ok()?;
+    let pages = doc.get_dictionary_mut(root).ok()?;
+    let kids = pages.get_mut(b"Kids").ok()?.as_array_mut().ok()?;
+    kids.push(Object::Reference(root));
+    Some(save(&mut doc))
+}
+
+/// The first object stream's compressed data overwritten in its middle.
+fn broken_object_stream(b: &[u8]) -> Option<Vec<u8>> {
+    let t = find(b, b"/ObjStm")?;
+    let s = t + find(&b[t..], b"stream")? + 8;
+    let e = s + find(&b[s..], b"endstream")?;
+    let mut out = b.to_vec();
+    let mid = (s + e) / 2;
+    let n = ((e - s) / 4).max(1);
+    out[mid - n / 2..mid - n / 2 + n].copy_from_slice(&junk(n, 3));
+    Some(out)
+}
+
+/// Page 1 gains a content stream that inflates to 256 MiB of spaces (about 250 KB on disk),
+/// four times the per-stream cap.
+fn flate_bomb(b: &[u8]) -> Option<Vec<u8>> {
+    let mut doc = Document::load_mem(b).ok()?;
+    let first = *doc.get_pages().get(&1)?;
+    let mut z = ZlibEncoder::new(Vec::new(), Compression::fast());
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..256 {
+        z.write_all(&chunk).ok()?;
+    }
+    let data = z.finish().ok()?;
+    let mut dict = lopdf::Dictionary::new();
+    dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+    let bomb = doc.add_object(lopdf::Stream::new(dict, data));
+    let page = doc.get_dictionary_mut(first).ok()?;
+    let contents = page.get(b"Contents").ok()?.clone();
+    let mut list = match contents {
+        Object::Array(a) => a,
+        o => vec![o],
+    };
+    list.push(Object::Reference(bomb));
+    page.set("Contents", Object::Array(list));
+    Some(save(&mut doc))
+}
+
+// ---------------------------------------------------------------------------------------
+
+fn strip(s: &str) -> Vec<char> {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Length of the longest common subsequence (bit-parallel, Hyyrö 2004).
+fn lcs(a: &[char], b: &[char]) -> usize {
+    if a.is_empty() || b.is_empty() {
+        return 0;
+    }
+    let words = a.len().div_ceil(64);
+    let mut masks: std::collections::HashMap<char, Vec<u64>> = Default::default();
+    for (i, &c) in a.iter().enumerate() {
+        masks.entry(c).or_insert_with(|| vec![0; words])[i / 64] |= 1 << (i % 64);
+    }
+    let zero = vec![0u64; words];
+    let mut v = vec![u64::MAX; words];
+    for c in b {
+        let m = masks.get(c).unwrap_or(&zero);
+        let mut carry = 0u64;
+        for w in 0..words {
+            let u = v[w] & m[w];
+            let (s1, c1) = v[w].overflowing_add(u);
+            let (s2, c2) = s1.overflowing_add(carry);
+            carry = (c1 || c2) as u64;
+            v[w] = s2 | (v[w] - u);
+        }
+    }
+    let ones: usize = v.iter().map(|w| w.count_zeros() as usize).sum();
+    ones.min(a.len())
+}
+
+/// Share of `original`'s non-space characters that `got` recovers, in order.
+fn recovered(got: &str, original: &str) -> f64 {
+    let o = strip(original);
+    if o.is_empty() {
+        return 1.0;
+    }
+    lcs(&o, &strip(got)) as f64 / o.len() as f64
+}
+
+/// What the load stage made of one file: the text, or the error kind and message.
+#[derive(Debug)]
+struct Outcome {
+    result: Result<(String, Vec<String>, usize), (String, String)>,
+}
+
+fn baogao_load(path: &Path, bytes: &[u8]) -> Outcome {
+    let opts = LoadOptions {
+        ocr: OcrMode::Never,
+        ..Default::default()
+    };
+    Outcome {
+        result: match load(path, bytes, &opts) {
+            Ok(d) => {
+                let text: Vec<&str> = d.pages.iter().map(|p| p.text.as_str()).collect();
+                Ok((text.join("\n"), d.warnings, d.pages.len()))
+            }
+            Err(e) => Err((e.kind.to_string(), e.message)),
+        },
+    }
+}
+
+fn scratch() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("baogao-damaged-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Judge one variant; `Err` says what is wrong.
+fn judge(want: Want, original: &str, o: &Outcome) -> Result<f64, String> {
+    match &o.result {
+        Err((kind, msg)) => {
+            if matches!(kind.as_str(), "not_pdf" | "needs_ocr" | "no_text") {
+                return Err(format!("misleading {kind}: {msg}"));
+            }
+            match want {
+                Want::TooLarge if kind == "too_large" => Ok(0.0),
+                Want::Partial if kind == "damaged" => Ok(0.0),
+                _ => Err(format!("error {kind}: {msg}")),
+            }
+        }
+        Ok((text, warnings, _)) => {
+            let r = recovered(text, original);
+            match want {
+                Want::TooLarge => Err(format!("bomb returned ok ({:.3})", r)),
+                Want::Full if r >= 0.95 => Ok(r),
+                Want::Full => Err(format!("only {r:.3} of the text; warnings {warnings:?}")),
+                Want::Partial if r >= 0.95 => Ok(r),
+                Want::Partial => {
+                    let says = warnings
+                        .iter()
+                        .any(|w| w.contains("recovered") || w.contains("lost"));
+                    if says {
+                        Ok(r)
+                    } else {
+                        Err(format!("silently partial: {r:.3}; warnings {warnings:?}"))
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn damaged_variants_recover_or_say_what_was_lost() {
+    let Some(seeds) = common::corpus("seed-pdfs") else {
+        return;
+    };
+    let dir = scratch();
+    let mut wrong = Vec::new();
+    for seed in SEEDS {
+        let bytes = std::fs::read(seeds.join(seed)).unwrap();
+        let path = seeds.join(seed);
+        let original = match baogao_load(&path, &bytes).result {
+            Ok((t, _, _)) => t,
+            Err(e) => panic!("{seed} undamaged does not load: {e:?}"),
+        };
+        for (name, damage, want) in VARIANTS {
+            let Some(variant) = damage(&bytes) else {
+                continue;
+            };
+            let vpath = dir.join(format!("{}.{name}.pdf", seed.trim_end_matches(".pdf")));
+            std::fs::write(&vpath, &variant).unwrap();
+            let o = baogao_load(&vpath, &variant);
+            match judge(*want, &original, &o) {
+                Ok(r) => eprintln!("{seed} {name}: ok {r:.3}"),
+                Err(e) => wrong.push(format!("{seed} {name}: {e}")),
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        wrong.is_empty(),
+        "{} variant(s) off:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn generator_damages_what_it_says() {
+    let b = b"%PDF-1.4\n1 0 obj\n<< /Length 120 >>\nstream\nxx\nendstream\nendobj\nxref\n0 1\ntrailer\n<< /Root 1 0 R >>\nstartxref\n70\n%%EOF\n";
+    assert!(shifted(b).unwrap().starts_with(b"%PDF-1.4\n%\r\n1 0 obj"));
+    assert!(!no_startxref(b).unwrap().ends_with(b"%%EOF\n"));
+    assert!(tail_cut(b).unwrap().ends_with(b"endobj\n"));
+    let t = no_trailer(b).unwrap();
+    assert!(find(&t, b"/Root").is_none() && t.len() == b.len());
+    let l = lying_length(b).unwrap();
+    assert!(find(&l, b"/Length 115 ").is_some() && l.len() == b.len());
+    assert!(find(&junk_before_header(b).unwrap()[..3000], b"%PDF").is_none());
+}
+
+// ---------------------------------------------------------------------------------------
+// Measurement against MuPDF and poppler (ignored: needs mutool and pdftotext; prints).
+
+fn reader_text(program: &str, args: &[&str], pdf: &Path) -> Option<String> {
+    let out = std::env::temp_dir().join(format!("baogao-measure-{}.txt", std::process::id()));
+    let _ = std::fs::remove_file(&out);
+    let mut cmd = Command::new("timeout");
+    cmd.arg("60").arg(program);
+    if program == "mutool" {
+        cmd.args(args).arg("-o").arg(&out).arg(pdf);
+    } else {
+        cmd.args(args).arg(pdf).arg(&out);
+    }
+    let _ = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    let t = std::fs::read(&out)
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    let _ = std::fs::remove_file(&out);
+    t
+}
+
+#[test]
+#[ignore]
+fn measure_damaged() {
+    let Some(seeds) = common::corpus("seed-pdfs") else {
+        return;
+    };
+    let dir = scratch();
+    let mut names: Vec<String> = std::fs::read_dir(&seeds)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".pdf") && !n.contains("scanned"))
+        .collect();
+    names.sort();
+    let (mut n, mut real_losses, mut misleading, mut silent) = (0, 0, 0, 0);
+    println!("variant\tbaogao\tmutool\tpdftotext\toutcome");
+    for seed in &names {
+        let bytes = std::fs::read(seeds.join(seed)).unwrap();
+        let original = match baogao_load(&seeds.join(seed), &bytes).result {
+            Ok((t, _, _)) => t,
+            Err(_) => continue,
+        };
+        for (name, damage, want) in VARIANTS {
+            let Some(variant) = damage(&bytes) else {
+                continue;
+            };
+            let vpath = dir.join(format!("{}.{name}.pdf", seed.trim_end_matches(".pdf")));
+            std::fs::write(&vpath, &variant).unwrap();
+            n += 1;
+            let o = baogao_load(&vpath, &variant);
+            let ours = match &o.result {
+                Ok((t, _, _)) => recovered(t, &original),
+                Err(_) => 0.0,
+            };
+            let (mu, pop) = if *want == Want::TooLarge {
+                (f64::NAN, f64::NAN)
+            } else {
+                let mu = reader_text("mutool", &["draw", "-F", "txt", "-q"], &vpath)
+                    .map_or(0.0, |t| recovered(&t, &original));
+                let pop = reader_text("pdftotext", &["-enc", "UTF-8", "-q"], &vpath)
+                    .map_or(0.0, |t| recovered(&t, &original));
+                (mu, pop)
+            };
+            let best = mu.max(pop);
+            let verdict = judge(*want, &original, &o);
+            let outcome = match &o.result {
+                Ok((_, w, pages)) => format!("ok {pages}p {}", w.join(" | ")),
+                Err((k, m)) => format!("{k}: {m}"),
+            };
+            if best >= 0.8 && ours < 0.95 * best {
+                real_losses += 1;
+            }
+            if let Err(e) = &verdict {
+                if e.starts_with("misleading") {
+                    misleading += 1;
+                }
+                if e.starts_with("silently") {
+                    silent += 1;
+                }
+            }
+            let outcome: String = outcome.chars().take(160).collect();
+            println!(
+                "{}.{name}\t{ours:.3}\t{mu:.3}\t{pop:.3}\t{}{outcome}",
+                seed.trim_end_matches(".pdf"),
+                if verdict.is_err() { "FAIL " } else { "" }
+            );
+        }
+    }
+    println!(
+        "{n} variants: {real_losses} where a reader gets >= 80 % and baogao < 95 % of it; \
+         {misleading} misleading kinds; {silent} silently partial"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Write every variant of every text seed to `$BAOGAO_DAMAGED_OUT` (for
+/// `scripts/damaged-measure.py`, which runs the CLI and the two readers on them).
+#[test]
+#[ignore]
+fn write_variants() {
+    let Some(seeds) = common::corpus("seed-pdfs") else {
+        return;
+    };
+    let out = PathBuf::from(std::env::var("BAOGAO_DAMAGED_OUT").expect("BAOGAO_DAMAGED_OUT"));
+    std::fs::create_dir_all(&out).unwrap();
+    for e in std::fs::read_dir(&seeds).unwrap() {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        if !name.ends_with(".pdf") || name.contains("scanned") {
+            continue;
+        }
+        let bytes = std::fs::read(seeds.join(&name)).unwrap();
+        for (v, damage, _) in VARIANTS {
+            if let Some(b) = damage(&bytes) {
+                let stem = name.trim_end_matches(".pdf");
+                std::fs::write(out.join(format!("{stem}.{v}.pdf")), b).unwrap();
+            }
+        }
+    }
+}
