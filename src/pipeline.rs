@@ -30,8 +30,8 @@ impl Config {
 }
 
 /// Fewer non-space characters than this in a whole document is not a report (the shortest
-/// report opening in the dev corpus has over 1000); such input is an error, not an empty
-/// success.
+/// report opening in the dev corpus has over 1000); such input gets a warning (no text at
+/// all is the error `no_text`).
 pub const MIN_CHARS: usize = 20;
 
 /// A failed conversion: a stable kind (`not_pdf`, `encrypted`, `no_text`, `io`, …) and a
@@ -67,16 +67,19 @@ pub fn analyze_bytes(
     display: &str,
     cfg: &Config,
 ) -> Result<Analysis, ConvertError> {
-    let loaded = load(path, bytes, &cfg.load)?;
+    let mut loaded = load(path, bytes, &cfg.load)?;
     let chars: usize = loaded
         .pages
         .iter()
         .map(|p| p.text.chars().filter(|c| !c.is_whitespace()).count())
         .sum();
-    if chars < MIN_CHARS && loaded.ocr_pages().is_empty() {
-        return Err(LoadError::new(
-            "no_text",
-            format!("only {chars} characters of text: too little for a report"),
+    if chars == 0 && loaded.ocr_pages().is_empty() {
+        return Err(LoadError::new("no_text", "no text at all"));
+    }
+    // A short document with a few real words is a result (with a warning), not an error.
+    if chars < MIN_CHARS {
+        loaded.warnings.push(format!(
+            "only {chars} characters of text: too little for a report"
         ));
     }
     Ok(analyze_loaded(loaded, bytes, display, cfg))

@@ -81,6 +81,11 @@ pub fn judge(text: &str) -> Verdict {
     if n == 0 {
         return Verdict::Empty;
     }
+    // Punctuation only (a text layer of dots and dashes whose letters did not map) is no
+    // text, whatever else it passes.
+    if n >= 5 && !chars.iter().any(|c| c.is_alphanumeric()) {
+        return Verdict::Garbled;
+    }
     let bad = chars.iter().filter(|&&c| is_bad(c)).count();
     // A stray control or PUA glyph (a bullet from a symbol font) is tolerated.
     if bad * 20 > n || (bad >= 3 && bad * 50 > n) {
@@ -204,6 +209,13 @@ mod tests {
         );
         // A single bullet from a symbol font does not spoil a page.
         assert_eq!(judge(&format!("\u{F0B7}{REPORT}")), Verdict::Good);
+    }
+
+    #[test]
+    fn punctuation_only_is_not_good() {
+        assert_eq!(judge("．，。、（）．．．—— ．．，，。"), Verdict::Garbled);
+        assert_eq!(judge("- 3 -"), Verdict::Good);
+        assert_eq!(judge("……"), Verdict::Good);
     }
 
     #[test]

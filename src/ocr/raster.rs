@@ -11,7 +11,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lopdf::{Document, Object, ObjectId};
 
@@ -186,34 +185,72 @@ fn media_box(doc: &Document, page_id: ObjectId) -> Option<[f64; 4]> {
     None
 }
 
-/// A private temporary directory, removed with everything in it when dropped.
-pub struct TempDir(PathBuf);
+/// A private temporary directory (`/tmp/baogao-ocr-<pid>-…`), removed with everything in
+/// it when dropped — also when OCR fails or panics, since it is a `tempfile::TempDir`.
+/// A worker killed by SIGKILL runs no destructor, so [`TempDir::new`] first removes the
+/// folders of processes that no longer exist.
+pub struct TempDir(tempfile::TempDir);
+
+const PREFIX: &str = "baogao-ocr-";
 
 impl TempDir {
     pub fn new() -> Result<TempDir, OcrError> {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let name = format!(
-            "baogao-ocr-{}-{}-{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
-        let path = std::env::temp_dir().join(name);
-        std::fs::create_dir(&path)
-            .map_err(|e| OcrError::io(&format!("creating {}", path.display()), &e))?;
-        Ok(TempDir(path))
+        sweep_stale(&std::env::temp_dir());
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("{PREFIX}{}-", std::process::id()))
+            .tempdir()
+            .map_err(|e| OcrError::io("creating an OCR scratch folder", &e))?;
+        Ok(TempDir(dir))
     }
 
     pub fn path(&self) -> &Path {
-        &self.0
+        self.0.path()
     }
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+/// Remove `baogao-ocr-<pid>-*` folders under `tmp` whose process is gone.
+pub fn sweep_stale(tmp: &Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(PREFIX))
+            .and_then(|r| r.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod scratch_tests {
+    use super::*;
+
+    #[test]
+    fn scratch_folders_go_on_drop_and_stale_ones_are_swept() {
+        let d = TempDir::new().unwrap();
+        let p = d.path().to_path_buf();
+        assert!(p.file_name().unwrap().to_str().unwrap().starts_with(PREFIX));
+        std::fs::write(p.join("page-1.tif"), b"x").unwrap();
+        drop(d);
+        assert!(!p.exists());
+        // A folder of a process that cannot exist (above Linux's largest pid) is stale; ours
+        // and other names are left alone.
+        let tmp = tempfile::tempdir().unwrap();
+        let stale = tmp.path().join(format!("{PREFIX}4194399-x"));
+        let mine = tmp.path().join(format!("{PREFIX}{}-y", std::process::id()));
+        let other = tmp.path().join("something-else");
+        for d in [&stale, &mine, &other] {
+            std::fs::create_dir(d).unwrap();
+        }
+        sweep_stale(tmp.path());
+        assert!(!stale.exists() && mine.exists() && other.exists());
     }
 }
