@@ -9,7 +9,8 @@
 //! | load | [`load`] (+ [`ocr`]) | file path → [`load::LoadedDocument`] (text per page, which backend) |
 //! | clean | [`clean`] | `LoadedDocument` → [`clean::CleanText`] (one string, page map) |
 //! | segment | [`segment`] | `CleanText` → [`segment::Outline`] (heading tree) |
-//! | extract | [`extract`], [`grid`] | text + outline + [`patterns::PatternSet`] → [`extract::Candidate`]s |
+//! | (rules) | [`rules`] (+ [`patterns`]) | `patterns/*.toml`, `--patterns DIR` → [`rules::Rules`], carried in [`pipeline::Config`] |
+//! | extract | [`extract`], [`grid`] | text + outline + [`rules::Rules`] → [`extract::Candidate`]s |
 //! | normalize | [`normalize`] | raw number/unit/grade text → canonical values |
 //! | check | [`check`] | candidates → resolved fields with checks and confidence |
 //! | sections, lists, tables | [`sections`], [`lists`], [`tables`] | text + outline → scored sections, numbered lists, table rows |
@@ -33,6 +34,7 @@ pub mod ocr;
 pub mod patterns;
 pub mod pipeline;
 pub mod report;
+pub mod rules;
 pub mod sections;
 pub mod segment;
 pub mod tables;
