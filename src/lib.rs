@@ -16,6 +16,9 @@
 //! | sections, lists, tables | [`sections`], [`lists`], [`tables`] | text + outline → scored sections, numbered lists, table rows |
 //! | emit | [`emit`] | [`report::Report`] → JSON files and batch summaries |
 //!
+//! [`text`] holds the character classes and heading markers every stage shares (a leaf
+//! module, so no stage imports another for a helper).
+//!
 //! [`pipeline::convert`] runs the stages for one file; [`batch`] runs many, each in an
 //! isolated worker process; [`eval`] scores outputs against truth files.
 
@@ -38,3 +41,4 @@ pub mod rules;
 pub mod sections;
 pub mod segment;
 pub mod tables;
+pub mod text;

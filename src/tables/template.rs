@@ -281,7 +281,7 @@ impl Templates {
     /// starts with or ends with (a cell at most six characters longer than the word).
     pub fn column_of(&self, cell: &str) -> Option<&str> {
         let h = normalize_header(cell);
-        if h.is_empty() || crate::segment::starts_with_marker(&h) {
+        if h.is_empty() || crate::text::starts_with_marker(&h) {
             return None;
         }
         let n = h.chars().count();
