@@ -98,6 +98,19 @@ pub struct LoadOptions {
     pub ocr: OcrMode,
     /// Pages of one document OCRed at once (0 or 1: one after the other).
     pub ocr_jobs: usize,
+    /// The OCR engine; `None` means the shipped one ([`crate::ocr::Tesseract`]), started
+    /// when a page first needs it (so a machine without tesseract converts text PDFs).
+    pub ocr_engine: Option<OcrEngineHandle>,
+}
+
+/// An injected OCR engine (any [`crate::ocr::OcrEngine`]), shared by the pages of a batch.
+#[derive(Clone)]
+pub struct OcrEngineHandle(pub std::sync::Arc<dyn crate::ocr::OcrEngine>);
+
+impl std::fmt::Debug for OcrEngineHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OcrEngine({})", self.0.name())
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -285,18 +285,25 @@ fn ocr_into(
     if want.is_empty() {
         return None;
     }
-    let engine = match crate::ocr::Tesseract::new() {
-        Ok(e) => e,
-        Err(e) => {
-            warnings.push(format!(
-                "{} page(s) need OCR, but OCR cannot run: {e}",
-                want.len()
-            ));
-            return Some(e);
-        }
+    let shipped;
+    let engine: &dyn crate::ocr::OcrEngine = match &opts.ocr_engine {
+        Some(h) => h.0.as_ref(),
+        None => match crate::ocr::Tesseract::new() {
+            Ok(e) => {
+                shipped = e;
+                &shipped
+            }
+            Err(e) => {
+                warnings.push(format!(
+                    "{} page(s) need OCR, but OCR cannot run: {e}",
+                    want.len()
+                ));
+                return Some(e);
+            }
+        },
     };
-    let name = format!("ocr:{}", crate::ocr::OcrEngine::name(&engine));
-    for (n, res) in crate::ocr::ocr_pdf_pages(path, &want, &engine, opts.ocr_jobs.max(1)) {
+    let name = format!("ocr:{}", engine.name());
+    for (n, res) in crate::ocr::ocr_pdf_pages(path, &want, engine, opts.ocr_jobs.max(1)) {
         match res {
             Ok(p) if !p.text.trim().is_empty() => {
                 let page = &mut pages[n - 1];
