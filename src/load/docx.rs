@@ -81,7 +81,10 @@ pub fn attr(e: &BytesStart, local: &str) -> Option<String> {
 pub fn load_docx(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
     let mut zip = open_zip(bytes, "Word document")?;
     let xml = read_part(&mut zip, "word/document.xml")?.ok_or_else(|| {
-        LoadError::new("backend", "a zip without word/document.xml: not a Word file")
+        LoadError::new(
+            "backend",
+            "a zip without word/document.xml: not a Word file",
+        )
     })?;
     let pages = document_pages(&xml)?;
     let pages: Vec<PageText> = pages
@@ -188,7 +191,7 @@ pub fn document_pages(xml: &str) -> Result<Vec<String>, LoadError> {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
                 "t" if !empty => in_text = true,
                 "r" if !empty => in_run += 1,
-                "ta" if in_run > 0 => para.push('\t'),
+                "tab" if in_run > 0 => para.push('\t'),
                 "br" | "cr" if in_run > 0 => {
                     if attr(&e, "type").as_deref() == Some("page") && tables.is_empty() {
                         flush_para(&mut para, &mut pages);

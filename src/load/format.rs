@@ -201,7 +201,10 @@ mod tests {
             Format::Html
         );
         assert_eq!(Format::detect(Path::new("a.htm"), b"<p>x"), Format::Html);
-        assert_eq!(Format::detect(Path::new("notes"), "报告".as_bytes()), Format::Txt);
+        assert_eq!(
+            Format::detect(Path::new("notes"), "报告".as_bytes()),
+            Format::Txt
+        );
         let ole = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
         assert_eq!(Format::detect(Path::new("a.xls"), &ole), Format::Sheet);
         assert_eq!(Format::detect(Path::new("a.wps"), &ole), Format::Doc);

@@ -67,11 +67,13 @@ fn declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
         if let Some(enc) = Encoding::for_label(&label) {
             // A UTF-16 declaration in a page that decodes as ASCII-compatible bytes is
             // wrong by construction (HTML spec): read it as UTF-8.
-            return Some(if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
-                encoding_rs::UTF_8
-            } else {
-                enc
-            });
+            return Some(
+                if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+                    encoding_rs::UTF_8
+                } else {
+                    enc
+                },
+            );
         }
         from = at;
     }
@@ -108,9 +110,9 @@ pub fn load_html(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
 
 /// Elements that are never content.
 const SKIP: &[&str] = &[
-    "script", "style", "noscript", "template", "head", "title", "iframe", "object", "embed",
-    "nav", "header", "footer", "aside", "form", "select", "button", "input", "textarea", "svg",
-    "canvas", "map",
+    "script", "style", "noscript", "template", "head", "title", "iframe", "object", "embed", "nav",
+    "header", "footer", "aside", "form", "select", "button", "input", "textarea", "svg", "canvas",
+    "map",
 ];
 
 /// id/class words of a page's frame (navigation, footers, share bars).

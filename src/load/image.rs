@@ -25,7 +25,10 @@ pub fn load_image(
         ));
     }
     let engine = Tesseract::new().map_err(|e| {
-        LoadError::new("needs_ocr", format!("an image needs OCR, which cannot run: {e}"))
+        LoadError::new(
+            "needs_ocr",
+            format!("an image needs OCR, which cannot run: {e}"),
+        )
     })?;
     // The engine reads a file: the input itself, or a copy when it came as bytes only.
     let tmp;
@@ -217,8 +220,8 @@ mod tests {
         );
         let pages = split_tsv_pages(&tsv).unwrap();
         assert_eq!(pages.len(), 2);
-        assert_eq!(pages[0].text, "第一页");
-        assert_eq!(pages[1].text, "第二页");
+        assert_eq!(pages[0].text.trim(), "第一页");
+        assert_eq!(pages[1].text.trim(), "第二页");
     }
 
     #[test]

@@ -153,7 +153,9 @@ pub struct Piece {
 }
 
 fn numbers(s: &str) -> Vec<f64> {
-    s.split_whitespace().filter_map(|n| n.parse().ok()).collect()
+    s.split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect()
 }
 
 /// Sum of the advances in a `DeltaX` list (`g N d` repeats `d` N times).
@@ -163,7 +165,11 @@ fn advance(delta: &str) -> (f64, usize) {
     let mut it = delta.split_whitespace();
     while let Some(tok) = it.next() {
         if tok == "g" {
-            let n: usize = it.next().and_then(|n| n.parse().ok()).unwrap_or(0).min(100_000);
+            let n: usize = it
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)
+                .min(100_000);
             let d: f64 = it.next().and_then(|d| d.parse().ok()).unwrap_or(0.0);
             sum += d * n as f64;
             count += n;
@@ -253,9 +259,7 @@ pub fn layout(mut pieces: Vec<Piece>) -> String {
     let mut lines: Vec<Vec<Piece>> = Vec::new();
     for p in pieces {
         match lines.last_mut() {
-            Some(line) if (p.y - line[0].y).abs() <= line[0].size.max(p.size) * 0.4 => {
-                line.push(p)
-            }
+            Some(line) if (p.y - line[0].y).abs() <= line[0].size.max(p.size) * 0.4 => line.push(p),
             _ => lines.push(vec![p]),
         }
     }
@@ -295,7 +299,10 @@ mod tests {
     #[test]
     fn delta_x_repeats_and_paths_join() {
         assert_eq!(advance("g 3 4 2.5"), (14.5, 4));
-        assert_eq!(join("Doc_0", "Pages/Page_0/Content.xml"), "Doc_0/Pages/Page_0/Content.xml");
+        assert_eq!(
+            join("Doc_0", "Pages/Page_0/Content.xml"),
+            "Doc_0/Pages/Page_0/Content.xml"
+        );
         assert_eq!(join("Doc_0", "/Doc_0/Pages/P.xml"), "Doc_0/Pages/P.xml");
         assert_eq!(join("Doc_0/a", "../b.xml"), "Doc_0/b.xml");
     }

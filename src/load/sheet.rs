@@ -105,8 +105,7 @@ fn sheet_grid(range: &Range<Data>, merges: &[Dimensions]) -> (Grid, bool) {
         })
         .collect();
     for m in merges {
-        let (Some(top), Some(left)) = (m.start.0.checked_sub(r0), m.start.1.checked_sub(c0))
-        else {
+        let (Some(top), Some(left)) = (m.start.0.checked_sub(r0), m.start.1.checked_sub(c0)) else {
             continue;
         };
         let (top, left) = (top as usize, left as usize);
