@@ -96,10 +96,10 @@ impl Format {
         if bytes.starts_with(b"%PDF") || bytes.windows(5).take(1024).any(|w| w == b"%PDF-") {
             return Format::Pdf;
         }
-        if bytes.starts_with(b"PK\x03\x04") {
-            if let Some(f) = zip_kind(bytes) {
-                return f;
-            }
+        if bytes.starts_with(b"PK\x03\x04")
+            && let Some(f) = zip_kind(bytes)
+        {
+            return f;
         }
         if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
             // OLE compound file: .xls or .doc/.wps; the extension tells which.

@@ -376,9 +376,7 @@ mod tests {
             page_text(page),
             "表\n| 一级指标 | 二级指标 | 分值 |\n| 产出 | 数量 | 10 |\n| 产出 | 质量 指标 | 9 |\n\n"
         );
-        let layout = format!(
-            "<table><tr><td><p>一、概况</p><table><tr><td>序号</td><td>目标</td></tr></table></td></tr></table>"
-        );
-        assert_eq!(page_text(&layout), "一、概况\n\n| 序号 | 目标 |\n\n");
+        let layout = "<table><tr><td><p>一、概况</p><table><tr><td>序号</td><td>目标</td></tr></table></td></tr></table>";
+        assert_eq!(page_text(layout), "一、概况\n\n| 序号 | 目标 |\n\n");
     }
 }
