@@ -7,7 +7,7 @@
 //! `antiword` (then `catdoc`) gives the text of a `.doc` without table structure. With
 //! none of them the file fails with kind `missing_tool`, naming the packages.
 
-use super::{LoadError, LoadedDocument, docx};
+use super::{ErrorKind, LoadError, LoadedDocument, docx};
 use std::path::Path;
 use std::process::Command;
 
@@ -33,7 +33,7 @@ pub fn load_doc_with(
     text_tools: &[&str],
 ) -> Result<LoadedDocument, LoadError> {
     let dir = crate::ocr::raster::TempDir::new()
-        .map_err(|e| LoadError::new("io", format!("temporary directory: {e}")))?;
+        .map_err(|e| LoadError::new(ErrorKind::Io, format!("temporary directory: {e}")))?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -41,7 +41,7 @@ pub fn load_doc_with(
         .filter(|e| e == "wps" || e == "doc")
         .unwrap_or_else(|| "doc".into());
     let input = dir.path().join(format!("input.{ext}"));
-    std::fs::write(&input, bytes).map_err(|e| LoadError::new("io", e.to_string()))?;
+    std::fs::write(&input, bytes).map_err(|e| LoadError::new(ErrorKind::Io, e.to_string()))?;
     let mut tried = Vec::new();
     for prog in office {
         let profile = dir.path().join("profile");
@@ -73,7 +73,7 @@ pub fn load_doc_with(
                     }
                     Err(_) => {
                         return Err(LoadError::new(
-                            "backend",
+                            ErrorKind::Backend,
                             format!(
                                 "{prog} could not convert the file ({}): {}",
                                 out.status,
@@ -84,7 +84,7 @@ pub fn load_doc_with(
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => tried.push(*prog),
-            Err(e) => return Err(LoadError::new("backend", format!("{prog}: {e}"))),
+            Err(e) => return Err(LoadError::new(ErrorKind::Backend, format!("{prog}: {e}"))),
         }
     }
     if ext == "doc" {
@@ -101,7 +101,7 @@ pub fn load_doc_with(
                 }
                 Ok(out) => {
                     return Err(LoadError::new(
-                        "backend",
+                        ErrorKind::Backend,
                         format!(
                             "{prog} could not read the file: {}",
                             String::from_utf8_lossy(&out.stderr).trim()
@@ -109,12 +109,12 @@ pub fn load_doc_with(
                     ));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => tried.push(*prog),
-                Err(e) => return Err(LoadError::new("backend", format!("{prog}: {e}"))),
+                Err(e) => return Err(LoadError::new(ErrorKind::Backend, format!("{prog}: {e}"))),
             }
         }
     }
     Err(LoadError::new(
-        "missing_tool",
+        ErrorKind::MissingTool,
         format!(
             "a .{ext} file needs a converter, and none is installed (tried {}): {INSTALL_HINT}",
             tried.join(", ")
@@ -135,7 +135,7 @@ mod tests {
             &["baogao-no-such-antiword"],
         )
         .unwrap_err();
-        assert_eq!(e.kind, "missing_tool");
+        assert_eq!(e.kind, ErrorKind::MissingTool);
         assert!(e.message.contains("libreoffice-writer-nogui"), "{e}");
         assert!(e.message.contains(".wps"), "{e}");
     }

@@ -12,7 +12,7 @@
 //! loses its `一、`).
 
 use super::cells::{Grid, GridCell, render_grid};
-use super::{LoadError, LoadedDocument, PageText, TextLayer};
+use super::{ErrorKind, LoadError, LoadedDocument, PageText, TextLayer};
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use std::io::Read;
 
@@ -24,8 +24,12 @@ pub fn open_zip<'a>(
     bytes: &'a [u8],
     what: &str,
 ) -> Result<zip::ZipArchive<std::io::Cursor<&'a [u8]>>, LoadError> {
-    zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| LoadError::new("backend", format!("not a readable {what} (zip): {e}")))
+    zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        LoadError::new(
+            ErrorKind::Backend,
+            format!("not a readable {what} (zip): {e}"),
+        )
+    })
 }
 
 /// One part of a zip as UTF-8 text (a BOM dropped); `None` when there is no such part.
@@ -36,23 +40,23 @@ pub fn read_part(
     let mut f = match zip.by_name(name) {
         Ok(f) => f,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(e) => return Err(LoadError::new("backend", format!("{name}: {e}"))),
+        Err(e) => return Err(LoadError::new(ErrorKind::Backend, format!("{name}: {e}"))),
     };
     let mut buf = Vec::new();
     (&mut f)
         .take(MAX_PART + 1)
         .read_to_end(&mut buf)
-        .map_err(|e| LoadError::new("backend", format!("{name}: {e}")))?;
+        .map_err(|e| LoadError::new(ErrorKind::Backend, format!("{name}: {e}")))?;
     if buf.len() as u64 > MAX_PART {
         return Err(LoadError::new(
-            "too_large",
+            ErrorKind::TooLarge,
             format!("{name} unpacks to more than {} MiB", MAX_PART >> 20),
         ));
     }
     let buf = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf);
     String::from_utf8(buf.to_vec())
         .map(Some)
-        .map_err(|_| LoadError::new("backend", format!("{name} is not UTF-8 XML")))
+        .map_err(|_| LoadError::new(ErrorKind::Backend, format!("{name} is not UTF-8 XML")))
 }
 
 /// The text an XML entity or character reference stands for (`&amp;`, `&#x4E00;`).
@@ -82,7 +86,7 @@ pub fn load_docx(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
     let mut zip = open_zip(bytes, "Word document")?;
     let xml = read_part(&mut zip, "word/document.xml")?.ok_or_else(|| {
         LoadError::new(
-            "backend",
+            ErrorKind::Backend,
             "a zip without word/document.xml: not a Word file",
         )
     })?;
@@ -103,7 +107,10 @@ pub fn load_docx(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         warnings: vec![],
     };
     if !doc.has_text() {
-        return Err(LoadError::new("no_text", "the Word document has no text"));
+        return Err(LoadError::new(
+            ErrorKind::NoText,
+            "the Word document has no text",
+        ));
     }
     Ok(doc)
 }
@@ -179,7 +186,7 @@ pub fn document_pages(xml: &str) -> Result<Vec<String>, LoadError> {
     loop {
         let ev = reader.read_event().map_err(|e| {
             LoadError::new(
-                "backend",
+                ErrorKind::Backend,
                 format!(
                     "word/document.xml at byte {}: {e}",
                     reader.buffer_position()
@@ -346,9 +353,12 @@ mod tests {
 
     #[test]
     fn broken_zip_and_xml_are_typed_errors() {
-        assert_eq!(load_docx(b"PK\x03\x04garbage").unwrap_err().kind, "backend");
+        assert_eq!(
+            load_docx(b"PK\x03\x04garbage").unwrap_err().kind,
+            ErrorKind::Backend
+        );
         let e = document_pages(&body("<w:p><w:r><w:t>x</w:r></w:p>")).unwrap_err();
-        assert_eq!(e.kind, "backend");
+        assert_eq!(e.kind, ErrorKind::Backend);
         assert!(e.message.contains("word/document.xml"), "{e}");
     }
 }

@@ -16,7 +16,7 @@
 //!   more than a screenful of text) is read as blocks instead.
 
 use super::cells::{SpanCell, render_grid, resolve_spans};
-use super::{LoadError, LoadedDocument, PageText, TextLayer};
+use super::{ErrorKind, LoadError, LoadedDocument, PageText, TextLayer};
 use encoding_rs::Encoding;
 use scraper::{ElementRef, Html, Node};
 
@@ -103,7 +103,10 @@ pub fn load_html(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         },
     };
     if !doc.has_text() {
-        return Err(LoadError::new("no_text", "the web page has no text"));
+        return Err(LoadError::new(
+            ErrorKind::NoText,
+            "the web page has no text",
+        ));
     }
     Ok(doc)
 }

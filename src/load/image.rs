@@ -5,9 +5,10 @@
 //! path uses for scanned pages ([`crate::ocr`]: tesseract, cleaned by
 //! [`crate::ocr::postprocess`]). A TIFF may hold several pages; tesseract reads them all in
 //! one run and numbers them in its TSV (`page_num`), which is split back into pages here.
+//! (An injected engine, [`super::LoadOptions::ocr_engine`], gets a TIFF as one image.)
 //! `--ocr never` turns an image into a `needs_ocr` error instead.
 
-use super::{LoadError, LoadOptions, LoadedDocument, OcrMode, PageText, TextLayer};
+use super::{ErrorKind, LoadError, LoadOptions, LoadedDocument, OcrMode, PageText, TextLayer};
 use crate::ocr::{OcrEngine, OcrError, OcrPage, Tesseract, postprocess, tesseract};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,16 +21,24 @@ pub fn load_image(
 ) -> Result<LoadedDocument, LoadError> {
     if opts.ocr == OcrMode::Never {
         return Err(LoadError::new(
-            "needs_ocr",
+            ErrorKind::NeedsOcr,
             "an image has no text layer and --ocr never forbids OCR",
         ));
     }
-    let engine = Tesseract::new().map_err(|e| {
-        LoadError::new(
-            "needs_ocr",
-            format!("an image needs OCR, which cannot run: {e}"),
-        )
-    })?;
+    // The injected engine when there is one (tests, other engines), else tesseract.
+    let shipped;
+    let engine: &dyn OcrEngine = match &opts.ocr_engine {
+        Some(h) => h.0.as_ref(),
+        None => {
+            shipped = Tesseract::new().map_err(|e| {
+                LoadError::new(
+                    ErrorKind::NeedsOcr,
+                    format!("an image needs OCR, which cannot run: {e}"),
+                )
+            })?;
+            &shipped
+        }
+    };
     // The engine reads a file: the input itself, or a copy when it came as bytes only.
     let tmp;
     let file: PathBuf = if path.is_file() {
@@ -37,11 +46,12 @@ pub fn load_image(
     } else {
         tmp = crate::ocr::raster::TempDir::new().map_err(ocr_error)?;
         let f = tmp.path().join(format!("image.{}", extension(bytes)));
-        std::fs::write(&f, bytes).map_err(|e| LoadError::new("io", e.to_string()))?;
+        std::fs::write(&f, bytes).map_err(|e| LoadError::new(ErrorKind::Io, e.to_string()))?;
         f
     };
     let name = format!("ocr:{}", engine.name());
-    let results: Vec<OcrPage> = if tiff_page_count(bytes) > 1 {
+    // Tesseract reads every page of a TIFF in one run; another engine gets the file as is.
+    let results: Vec<OcrPage> = if tiff_page_count(bytes) > 1 && opts.ocr_engine.is_none() {
         multipage_tiff(&file)
             .map_err(ocr_error)?
             .iter()
@@ -79,16 +89,19 @@ pub fn load_image(
         warnings,
     };
     if !doc.has_text() {
-        return Err(LoadError::new("no_text", "OCR found no text in the image"));
+        return Err(LoadError::new(
+            ErrorKind::NoText,
+            "OCR found no text in the image",
+        ));
     }
     Ok(doc)
 }
 
 fn ocr_error(e: OcrError) -> LoadError {
     let kind = match e.kind {
-        "missing_tool" | "missing_language" => "needs_ocr",
-        "io" => "io",
-        _ => "backend",
+        "missing_tool" | "missing_language" => ErrorKind::NeedsOcr,
+        "io" => ErrorKind::Io,
+        _ => ErrorKind::Backend,
     };
     LoadError::new(kind, format!("OCR of the image failed: {e}"))
 }
@@ -231,6 +244,6 @@ mod tests {
             ..LoadOptions::default()
         };
         let e = load_image(Path::new("x.png"), b"\x89PNG", &opts).unwrap_err();
-        assert_eq!(e.kind, "needs_ocr");
+        assert_eq!(e.kind, ErrorKind::NeedsOcr);
     }
 }

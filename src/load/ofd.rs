@@ -16,7 +16,7 @@
 //! translation is read as if unrotated).
 
 use super::docx::{attr, open_zip, read_part, resolve_ref};
-use super::{LoadError, LoadedDocument, PageText, TextLayer};
+use super::{ErrorKind, LoadError, LoadedDocument, PageText, TextLayer};
 use quick_xml::events::Event;
 
 /// Load an `.ofd` file.
@@ -26,16 +26,21 @@ pub fn load_ofd(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         .file_names()
         .filter_map(|n| n.ok().map(|n| n.into_owned()))
         .find(|n| n.eq_ignore_ascii_case("OFD.xml"))
-        .ok_or_else(|| LoadError::new("backend", "a zip without OFD.xml: not an OFD file"))?;
+        .ok_or_else(|| {
+            LoadError::new(ErrorKind::Backend, "a zip without OFD.xml: not an OFD file")
+        })?;
     let entry = part(&mut zip, &ofd_name)?;
     let root = first_text(&entry, "DocRoot")?
-        .ok_or_else(|| LoadError::new("backend", "OFD.xml names no DocRoot"))?;
+        .ok_or_else(|| LoadError::new(ErrorKind::Backend, "OFD.xml names no DocRoot"))?;
     let root = join("", &root);
     let document = part(&mut zip, &root)?;
     let base = root.rsplit_once('/').map_or("", |(d, _)| d).to_string();
     let page_locs = page_locations(&document)?;
     if page_locs.is_empty() {
-        return Err(LoadError::new("no_text", "the OFD document has no pages"));
+        return Err(LoadError::new(
+            ErrorKind::NoText,
+            "the OFD document has no pages",
+        ));
     }
     let mut pages = Vec::new();
     let mut warnings = Vec::new();
@@ -67,7 +72,7 @@ pub fn load_ofd(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
     };
     if !doc.has_text() {
         return Err(LoadError::new(
-            "no_text",
+            ErrorKind::NoText,
             "the OFD pages carry no text (a scan inside OFD is not OCRed)",
         ));
     }
@@ -79,7 +84,7 @@ fn part(
     name: &str,
 ) -> Result<String, LoadError> {
     read_part(zip, name)?
-        .ok_or_else(|| LoadError::new("backend", format!("the OFD has no part {name}")))
+        .ok_or_else(|| LoadError::new(ErrorKind::Backend, format!("the OFD has no part {name}")))
 }
 
 /// A location relative to `base` (`/Doc_0/x` is from the package root).
@@ -103,7 +108,7 @@ fn join(base: &str, loc: &str) -> String {
 }
 
 fn xml_error(name: &str, e: impl std::fmt::Display) -> LoadError {
-    LoadError::new("backend", format!("{name}: {e}"))
+    LoadError::new(ErrorKind::Backend, format!("{name}: {e}"))
 }
 
 /// The text of the first element with this local name.
@@ -323,6 +328,9 @@ mod tests {
 
     #[test]
     fn not_an_ofd_is_a_typed_error() {
-        assert_eq!(load_ofd(b"PK\x03\x04junk").unwrap_err().kind, "backend");
+        assert_eq!(
+            load_ofd(b"PK\x03\x04junk").unwrap_err().kind,
+            ErrorKind::Backend
+        );
     }
 }

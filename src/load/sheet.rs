@@ -12,7 +12,7 @@
 //! sheets are read like the others.
 
 use super::cells::{Grid, GridCell, render_grid};
-use super::{LoadError, LoadedDocument, PageText, TextLayer};
+use super::{ErrorKind, LoadError, LoadedDocument, PageText, TextLayer};
 use calamine::{Data, Dimensions, Range, Reader, Sheets, open_workbook_auto_from_rs};
 use std::io::Cursor;
 
@@ -21,8 +21,12 @@ const MAX_CELLS: u64 = 1_000_000;
 
 /// Load a workbook.
 pub fn load_sheet(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| LoadError::new("backend", format!("not a readable spreadsheet: {e}")))?;
+    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+        LoadError::new(
+            ErrorKind::Backend,
+            format!("not a readable spreadsheet: {e}"),
+        )
+    })?;
     let mut pages = Vec::new();
     let mut warnings = Vec::new();
     for name in book.sheet_names() {
@@ -53,7 +57,10 @@ pub fn load_sheet(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         warnings,
     };
     if !doc.has_text() {
-        return Err(LoadError::new("no_text", "the spreadsheet has no text"));
+        return Err(LoadError::new(
+            ErrorKind::NoText,
+            "the spreadsheet has no text",
+        ));
     }
     Ok(doc)
 }
@@ -157,6 +164,9 @@ mod tests {
 
     #[test]
     fn garbage_is_a_typed_error() {
-        assert_eq!(load_sheet(b"PK\x03\x04junk").unwrap_err().kind, "backend");
+        assert_eq!(
+            load_sheet(b"PK\x03\x04junk").unwrap_err().kind,
+            ErrorKind::Backend
+        );
     }
 }
