@@ -7,35 +7,37 @@
 //! panic in a parser is caught and reported as error kind `crash`, like the CLI does.
 
 use baogao::load::OcrMode;
-use baogao::patterns::PatternSet;
 use baogao::pipeline::{Config, convert};
+use baogao::rules::Rules;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// Compiled pattern sets by (`patterns` dir, `patterns_only`): compiling one costs more than
-/// converting a typical text report, so it is done once per process.
-fn patterns(dir: Option<&str>, only: bool) -> Result<Arc<PatternSet>, String> {
-    static CACHE: OnceLock<Mutex<HashMap<(Option<String>, bool), Arc<PatternSet>>>> =
-        OnceLock::new();
+/// Configurations by (`patterns` dir, `patterns_only`): compiling the rules costs more than
+/// converting a typical text report, so it is done once per process and option set.
+fn base_config(dir: Option<&str>, only: bool) -> Result<Arc<Config>, String> {
+    static CACHE: OnceLock<Mutex<HashMap<(Option<String>, bool), Arc<Config>>>> = OnceLock::new();
     let key = (dir.map(str::to_string), only);
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(p) = cache.lock().map_err(|e| e.to_string())?.get(&key) {
-        return Ok(p.clone());
+    if let Some(c) = cache.lock().map_err(|e| e.to_string())?.get(&key) {
+        return Ok(c.clone());
     }
-    let set = match dir {
-        Some(d) => PatternSet::with_dir(Path::new(d), only),
-        None => PatternSet::builtin(),
-    }
-    .map_err(|e| e.to_string())?;
-    let set = Arc::new(set);
+    let rules = match dir {
+        Some(d) => Rules::with_dir(Path::new(d), only),
+        None => Rules::builtin(),
+    };
+    let cfg = Arc::new(
+        rules
+            .and_then(Config::with_rules)
+            .map_err(|e| e.to_string())?,
+    );
     cache
         .lock()
         .map_err(|e| e.to_string())?
-        .insert(key, set.clone());
-    Ok(set)
+        .insert(key, cfg.clone());
+    Ok(cfg)
 }
 
 /// Convert one file. Returns `(None, report_json)` or `(error_kind, message)`; raises
@@ -50,10 +52,8 @@ fn extract_json(
     patterns_only: bool,
     ocr_jobs: usize,
 ) -> PyResult<(Option<String>, String)> {
-    let mut cfg = Config {
-        patterns: (*patterns(patterns_dir, patterns_only).map_err(PyValueError::new_err)?).clone(),
-        load: Default::default(),
-    };
+    let mut cfg =
+        (*base_config(patterns_dir, patterns_only).map_err(PyValueError::new_err)?).clone();
     cfg.load.ocr = match ocr {
         "auto" => OcrMode::Auto,
         "always" => OcrMode::Always,
@@ -90,8 +90,7 @@ fn extract_json(
 /// `reports.csv`.
 #[pyfunction]
 fn columns() -> Vec<(String, String, String)> {
-    baogao::report::CANONICAL_KEYS
-        .iter()
+    baogao::report::keys()
         .map(|k| {
             (
                 k.to_string(),

@@ -3,15 +3,15 @@
 //! filtering on confidence without knowing the key list.
 
 use super::{BatchTable, Cell, Input};
-use crate::report::CANONICAL_KEYS;
+use crate::report::FIELDS;
 
 pub struct Fields;
 
 fn rank(k: &str) -> usize {
-    CANONICAL_KEYS
+    FIELDS
         .iter()
-        .position(|c| *c == k)
-        .unwrap_or(CANONICAL_KEYS.len())
+        .position(|f| f.key == k)
+        .unwrap_or(FIELDS.len())
 }
 
 impl BatchTable for Fields {

@@ -2,7 +2,7 @@
 //! report's, and the summary line's (`baogao schema summary`).
 
 use super::write_atomic;
-use crate::report::{CANONICAL_KEYS, Report, canonical_unit};
+use crate::report::{FIELDS, FieldKind, Report, keys};
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 
@@ -36,8 +36,8 @@ pub fn schema() -> Value {
         }
     });
     let mut props = Map::new();
-    for k in CANONICAL_KEYS {
-        props.insert((*k).into(), json!({"$ref": "#/$defs/field"}));
+    for k in keys() {
+        props.insert(k.into(), json!({"$ref": "#/$defs/field"}));
     }
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -121,23 +121,23 @@ pub fn summary_schema() -> Value {
         json!({"type": "string", "pattern": "^[0-9a-f]{64}$"}),
     );
     props.insert("patterns_version".into(), json!({"type": "string"}));
-    for k in CANONICAL_KEYS {
-        let ty = match (*k, canonical_unit(k)) {
-            ("year", _) => json!(["integer", "null"]),
-            (_, Some(_)) => json!(["number", "null"]),
-            (_, None) => json!(["string", "null"]),
+    for f in FIELDS {
+        let ty = match f.kind {
+            FieldKind::Year | FieldKind::Count => json!(["integer", "null"]),
+            FieldKind::Money | FieldKind::Percent | FieldKind::Points => json!(["number", "null"]),
+            FieldKind::Text | FieldKind::Family | FieldKind::Grade => json!(["string", "null"]),
         };
         let mut p = Map::new();
         p.insert("type".into(), ty);
-        if let Some(u) = canonical_unit(k) {
+        if let Some(u) = f.kind.unit() {
             p.insert("description".into(), json!(format!("value in {u}")));
         }
-        props.insert((*k).into(), Value::Object(p));
+        props.insert(f.key.into(), Value::Object(p));
     }
     props.insert("error_kind".into(), json!({"type": "string"}));
     props.insert("error".into(), json!({"type": "string"}));
     let mut required = vec![json!("file"), json!("output"), json!("status")];
-    required.extend(CANONICAL_KEYS.iter().map(|k| json!(k)));
+    required.extend(keys().map(|k| json!(k)));
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "baogao summary.jsonl line",
@@ -161,8 +161,8 @@ mod tests {
         );
         assert!(s["$defs"]["table_row"]["properties"]["ratio"].is_object());
         let line = summary_schema();
-        for k in CANONICAL_KEYS {
-            assert!(line["properties"][*k].is_object(), "{k}");
+        for k in keys() {
+            assert!(line["properties"][k].is_object(), "{k}");
             assert!(line["required"].as_array().unwrap().contains(&json!(k)));
         }
         assert_eq!(

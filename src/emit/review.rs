@@ -3,7 +3,7 @@
 //! it and its warnings — the list a person checks by hand.
 
 use super::{BatchTable, Cell, Input};
-use crate::report::{CANONICAL_KEYS, FLAGS, Report};
+use crate::report::{FIELDS, FLAGS, Report};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -81,10 +81,10 @@ fn reason(report: &Report, key: &str, f: &crate::report::Field) -> String {
 }
 
 fn key_rank(k: &str) -> usize {
-    CANONICAL_KEYS
+    FIELDS
         .iter()
-        .position(|c| *c == k)
-        .unwrap_or(CANONICAL_KEYS.len())
+        .position(|f| f.key == k)
+        .unwrap_or(FIELDS.len())
 }
 
 /// Every field with confidence below `threshold`, in input order, then canonical key order

@@ -5,7 +5,7 @@
 //! `ok`/`error`, canonical fields); the wide table with confidence is [`super::wide`].
 
 use super::{csv_cell, write_atomic};
-use crate::report::{CANONICAL_KEYS, Report};
+use crate::report::{Report, keys};
 use serde_json::{Map, Value, json};
 use std::fs;
 use std::io::Write;
@@ -82,11 +82,8 @@ impl SummaryRow {
         if let Some(v) = &self.patterns_version {
             m.insert("patterns_version".into(), json!(v));
         }
-        for k in CANONICAL_KEYS {
-            m.insert(
-                (*k).into(),
-                self.fields.get(*k).cloned().unwrap_or(Value::Null),
-            );
+        for k in keys() {
+            m.insert(k.into(), self.fields.get(k).cloned().unwrap_or(Value::Null));
         }
         if let Some(k) = &self.error_kind {
             m.insert("error_kind".into(), json!(k));
@@ -108,12 +105,11 @@ impl SummaryRow {
             patterns_version: s("patterns_version"),
             error_kind: s("error_kind"),
             error: s("error"),
-            fields: CANONICAL_KEYS
-                .iter()
+            fields: keys()
                 .filter_map(|k| {
-                    o.get(*k)
+                    o.get(k)
                         .filter(|v| !v.is_null())
-                        .map(|v| ((*k).to_string(), v.clone()))
+                        .map(|v| (k.to_string(), v.clone()))
                 })
                 .collect(),
         })
@@ -197,7 +193,7 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
     let mut rows: Vec<&SummaryRow> = rows.iter().collect();
     rows.sort_by(|a, b| a.file.cmp(&b.file));
     let mut out = String::from("file,output,status");
-    for k in CANONICAL_KEYS {
+    for k in keys() {
         out.push(',');
         out.push_str(k);
     }
@@ -208,8 +204,8 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
             csv_cell(&format!("{}.json", r.stem)),
             r.status.clone(),
         ];
-        for k in CANONICAL_KEYS {
-            cells.push(match r.fields.get(*k) {
+        for k in keys() {
+            cells.push(match r.fields.get(k) {
                 Some(Value::String(s)) => csv_cell(s),
                 Some(v) => v.to_string(),
                 None => String::new(),

@@ -10,7 +10,7 @@
 //! failed (`error`).
 
 use super::{BatchTable, Cell, Input};
-use crate::report::{CANONICAL_KEYS, canonical_unit};
+use crate::report::{field_def, keys};
 
 /// The SQL-safe stem of a key: `budget.initial` → `budget_initial`.
 pub fn column_stem(key: &str) -> String {
@@ -20,7 +20,7 @@ pub fn column_stem(key: &str) -> String {
 /// The value column of a key: its stem, plus `_<unit>` when the key has a unit
 /// (`budget_initial_yuan`, `expenditure_execution_rate_percent`, `year`, `department`).
 pub fn value_column(key: &str) -> String {
-    match canonical_unit(key) {
+    match field_def(key).and_then(|f| f.kind.unit()) {
         Some(u) => format!("{}_{u}", column_stem(key)),
         None => column_stem(key),
     }
@@ -60,7 +60,7 @@ impl BatchTable for Reports {
     }
     fn header(&self) -> Vec<String> {
         let mut h: Vec<String> = LEAD.iter().map(|s| s.to_string()).collect();
-        for k in CANONICAL_KEYS {
+        for k in keys() {
             let stem = column_stem(k);
             h.push(value_column(k));
             h.push(format!("{stem}_conf"));
@@ -91,8 +91,8 @@ impl BatchTable for Reports {
             Cell::opt(rep.map(|r| r.checks.iter().filter(|c| c.result == "fail").count() as f64)),
             Cell::text(row.patterns_version.clone().unwrap_or_default()),
         ];
-        for k in CANONICAL_KEYS {
-            match rep.and_then(|r| r.fields.get(*k)) {
+        for k in keys() {
+            match rep.and_then(|r| r.fields.get(k)) {
                 Some(f) => {
                     cells.push(Cell::json(&f.value));
                     cells.push(Cell::conf(f.confidence));
@@ -101,7 +101,7 @@ impl BatchTable for Reports {
                 }
                 None => {
                     // No report to read back: the summary's value, without trust columns.
-                    cells.push(row.fields.get(*k).map_or(Cell::Empty, Cell::json));
+                    cells.push(row.fields.get(k).map_or(Cell::Empty, Cell::json));
                     cells.extend([Cell::Empty, Cell::Empty, Cell::Empty]);
                 }
             }
