@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
-cargo build --release -q
-target/release/baogao extract samples -o "$out/batch" --xlsx --review 0.9 >/dev/null
+cargo build -q
+target/debug/baogao extract samples -o "$out/batch" --xlsx --review 0.9 >/dev/null
 mkdir -p "$out/lo"
 # filter options: comma, double quote, UTF-8 (76), 1st line, …, -1 = every sheet to its own file
 soffice --headless --convert-to 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1' \
