@@ -35,10 +35,46 @@ pub struct PageText {
     /// 1-based page number.
     pub number: usize,
     pub text: String,
-    /// Backend name: `plain`, `lopdf`, `pdf-extract`, `pdftotext`, `ocr:tesseract`, ….
-    pub backend: String,
-    /// Quality verdict of the text layer for this page (`good`, `empty`, `garbled`, …).
-    pub verdict: String,
+    /// Which backend produced the text.
+    pub backend: PageBackend,
+    /// Quality verdict of the text layer for this page.
+    pub verdict: quality::Verdict,
+}
+
+/// Which backend produced a page's text; its [`name`](PageBackend::name) is the page's
+/// `backend` in `source.page_info`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageBackend {
+    /// A text file's own text.
+    Plain,
+    /// A PDF text backend of the chain ([`pdf::CHAIN`]).
+    Pdf(pdf::Backend),
+    /// OCR, with the engine's name.
+    Ocr(String),
+    /// No backend gave text (an empty page, or one OCR could not read).
+    None,
+}
+
+impl PageBackend {
+    /// `plain`, `lopdf`, `pdf-extract`, `pdftotext`, `ocr:tesseract`, `none`.
+    pub fn name(&self) -> String {
+        match self {
+            PageBackend::Plain => "plain".into(),
+            PageBackend::Pdf(b) => b.name().into(),
+            PageBackend::Ocr(engine) => format!("ocr:{engine}"),
+            PageBackend::None => "none".into(),
+        }
+    }
+
+    pub fn is_ocr(&self) -> bool {
+        matches!(self, PageBackend::Ocr(_))
+    }
+}
+
+impl std::fmt::Display for PageBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
 }
 
 /// How the document's text was obtained, as `source.text_layer` reports it.
@@ -81,7 +117,7 @@ impl LoadedDocument {
     pub fn ocr_pages(&self) -> Vec<usize> {
         self.pages
             .iter()
-            .filter(|p| p.verdict == quality::Verdict::NeedsOcr.as_str())
+            .filter(|p| p.verdict == quality::Verdict::NeedsOcr)
             .map(|p| p.number)
             .collect()
     }
@@ -176,8 +212,8 @@ pub fn load_plain(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         .map(|(i, t)| PageText {
             number: i + 1,
             text: t.to_string(),
-            backend: "plain".into(),
-            verdict: "good".into(),
+            backend: PageBackend::Plain,
+            verdict: quality::Verdict::Good,
         })
         .collect();
     let doc = LoadedDocument {
