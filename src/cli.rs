@@ -17,7 +17,7 @@ use std::time::Duration;
 #[command(
     name = "baogao",
     version,
-    about = "Turn Chinese performance-evaluation reports (PDF or text) into checked JSON"
+    about = "Turn Chinese performance-evaluation reports (PDF, text, web pages, Word, spreadsheets, images, OFD) into checked JSON"
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -98,7 +98,7 @@ pub fn load_docx(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         .map(|(i, text)| PageText {
             number: i + 1,
             text,
-            backend: PageBackend::Reader("docx"),
+            backend: PageBackend::Docx,
             verdict: Verdict::Good,
         })
         .collect();

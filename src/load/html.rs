@@ -93,7 +93,7 @@ pub fn load_html(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         pages: vec![PageText {
             number: 1,
             text,
-            backend: PageBackend::Reader("html"),
+            backend: PageBackend::Html,
             verdict: Verdict::Good,
         }],
         text_layer: TextLayer::Plain,

@@ -52,7 +52,6 @@ pub fn load_image(
         std::fs::write(&f, bytes).map_err(|e| LoadError::new(ErrorKind::Io, e.to_string()))?;
         f
     };
-    let name = PageBackend::Ocr(engine.name().to_string());
     // Tesseract reads every page of a TIFF in one run; another engine gets the file as is.
     let results: Vec<OcrPage> = if tiff_page_count(bytes) > 1 && opts.ocr_engine.is_none() {
         multipage_tiff(&file)
@@ -81,7 +80,7 @@ pub fn load_image(
                     Verdict::Ocr
                 },
                 text: p.text,
-                backend: name.clone(),
+                backend: PageBackend::Ocr(engine.name().to_string()),
             }
         })
         .collect();

@@ -51,23 +51,40 @@ pub enum PageBackend {
     Pdf(pdf::Backend),
     /// OCR, with the engine's name.
     Ocr(String),
-    /// One of our readers of a document format (`html`, `docx`, `sheet`, `ofd`).
-    Reader(&'static str),
-    /// An external converter, then our reader (`soffice+docx`, `antiword`).
-    Tool(String),
+    /// A web page ([`html`]).
+    Html,
+    /// A Word 2007+ body ([`docx`]).
+    Docx,
+    /// A spreadsheet ([`sheet`]).
+    Sheet,
+    /// OFD text objects ([`ofd`]).
+    Ofd,
+    /// A `.doc`/`.wps` through an external converter ([`doc`]): its program name, and
+    /// whether the docx reader read the converted file (`soffice+docx`) or the tool's text.
+    Converted { tool: String, via_docx: bool },
     /// No backend gave text (an empty page, or one OCR could not read).
     None,
 }
 
 impl PageBackend {
-    /// `plain`, `lopdf`, `pdf-extract`, `pdftotext`, `ocr:tesseract`, `none`.
+    /// `plain`, `lopdf`, `pdf-extract`, `pdftotext`, `ocr:tesseract`, `html`, `docx`,
+    /// `sheet`, `ofd`, `soffice+docx`, `antiword`, `none`.
     pub fn name(&self) -> String {
         match self {
             PageBackend::Plain => "plain".into(),
             PageBackend::Pdf(b) => b.name().into(),
             PageBackend::Ocr(engine) => format!("ocr:{engine}"),
-            PageBackend::Reader(name) => (*name).into(),
-            PageBackend::Tool(name) => name.clone(),
+            PageBackend::Html => "html".into(),
+            PageBackend::Docx => "docx".into(),
+            PageBackend::Sheet => "sheet".into(),
+            PageBackend::Ofd => "ofd".into(),
+            PageBackend::Converted { tool, via_docx } => {
+                if *via_docx {
+                    format!("{tool}+docx")
+                } else {
+                    tool.clone()
+                }
+            }
             PageBackend::None => "none".into(),
         }
     }

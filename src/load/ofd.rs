@@ -62,7 +62,7 @@ pub fn load_ofd(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
                 Verdict::Good
             },
             text,
-            backend: PageBackend::Reader("ofd"),
+            backend: PageBackend::Ofd,
         });
     }
     let doc = LoadedDocument {

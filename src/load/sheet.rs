@@ -48,7 +48,7 @@ pub fn load_sheet(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         pages.push(PageText {
             number: pages.len() + 1,
             text: render_grid(&grid),
-            backend: PageBackend::Reader("sheet"),
+            backend: PageBackend::Sheet,
             verdict: Verdict::Good,
         });
     }
