@@ -81,7 +81,9 @@ pub enum Command {
 
 /// `--review` takes a confidence, 0 to 1.
 fn unit_interval(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("expected a number from 0 to 1, got {s:?}"))?;
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("expected a number from 0 to 1, got {s:?}"))?;
     if (0.0..=1.0).contains(&v) {
         Ok(v)
     } else {
@@ -271,7 +273,11 @@ fn to_stdout(a: &ExtractArgs, cfg: &Config) -> i32 {
         }
         Err(e) => {
             eprintln!("baogao: {display}: {} ({})", e.message, e.kind);
-            if a.errors_ok { exit::OK } else { exit::SOME_FAILED }
+            if a.errors_ok {
+                exit::OK
+            } else {
+                exit::SOME_FAILED
+            }
         }
     }
 }

@@ -136,8 +136,9 @@ pub fn holders(lock: &Path) -> String {
             let f: Vec<&str> = l.split_whitespace().collect();
             // `1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF` (`->` marks a waiter).
             let f: Vec<&str> = f.into_iter().filter(|x| *x != "->").collect();
-            (f.get(1) == Some(&"FLOCK") && f.get(5).and_then(|d| d.rsplit(':').next()) == Some(&ino))
-                .then(|| f[4].to_string())
+            (f.get(1) == Some(&"FLOCK")
+                && f.get(5).and_then(|d| d.rsplit(':').next()) == Some(&ino))
+            .then(|| f[4].to_string())
         })
         .filter(|p| *p != std::process::id().to_string())
         .collect();
@@ -173,7 +174,8 @@ pub fn remove_stale_temps(out: &Path) -> usize {
             let Ok(ft) = e.file_type() else { continue };
             if ft.is_dir() {
                 todo.push(p);
-            } else if is_temp_name(&e.file_name().to_string_lossy()) && fs::remove_file(&p).is_ok() {
+            } else if is_temp_name(&e.file_name().to_string_lossy()) && fs::remove_file(&p).is_ok()
+            {
                 removed += 1;
             }
         }
@@ -209,7 +211,10 @@ mod tests {
         a.share();
         let b = FolderLock::acquire(&dir).unwrap();
         assert!(!b.alone, "a second run joins a folder in use");
-        assert!(FolderLock::exclusive(&dir).is_err(), "merge is refused meanwhile");
+        assert!(
+            FolderLock::exclusive(&dir).is_err(),
+            "merge is refused meanwhile"
+        );
         assert_eq!(a.finish(|| 1).unwrap(), None, "b is still running");
         assert_eq!(b.finish(|| 2).unwrap(), Some(2), "b is the last");
         assert!(FolderLock::exclusive(&dir).is_ok());

@@ -265,22 +265,49 @@ mod tests {
     fn names_depend_on_the_input_alone() {
         // Walked: mirrored relative to the root, whatever else the run holds.
         let mut n = Namer::new(None);
-        assert_eq!(n.name(&found("in/a/report.pdf", Some("a/report.pdf")), "in/a/report.pdf"), "a/report");
-        assert_eq!(n.name(&found("in/b/report.pdf", Some("b/report.pdf")), "in/b/report.pdf"), "b/report");
+        assert_eq!(
+            n.name(
+                &found("in/a/report.pdf", Some("a/report.pdf")),
+                "in/a/report.pdf"
+            ),
+            "a/report"
+        );
+        assert_eq!(
+            n.name(
+                &found("in/b/report.pdf", Some("b/report.pdf")),
+                "in/b/report.pdf"
+            ),
+            "b/report"
+        );
         assert_eq!(n.name(&found("in/x.txt", Some("x.txt")), "in/x.txt"), "x");
         let mut alone = Namer::new(None);
-        assert_eq!(alone.name(&found("in/b/report.pdf", Some("b/report.pdf")), "in/b/report.pdf"), "b/report");
+        assert_eq!(
+            alone.name(
+                &found("in/b/report.pdf", Some("b/report.pdf")),
+                "in/b/report.pdf"
+            ),
+            "b/report"
+        );
         // Given by name under --relative-to: the same, in any partition of a list.
-        for order in [["/ar/a/r.pdf", "/ar/b/r.pdf"], ["/ar/b/r.pdf", "/ar/a/r.pdf"]] {
+        for order in [
+            ["/ar/a/r.pdf", "/ar/b/r.pdf"],
+            ["/ar/b/r.pdf", "/ar/a/r.pdf"],
+        ] {
             let mut n = Namer::new(Some("/ar".into()));
             let got: Vec<String> = order.iter().map(|p| n.name(&found(p, None), p)).collect();
-            let want: Vec<String> = order.iter().map(|p| p[4..p.len() - 4].to_string()).collect();
+            let want: Vec<String> = order
+                .iter()
+                .map(|p| p[4..p.len() - 4].to_string())
+                .collect();
             assert_eq!(got, want);
         }
         // Outside --relative-to, or `..` in the rest: the plain stem.
         let mut n = Namer::new(Some("/ar".into()));
         assert_eq!(n.name(&found("/other/q.pdf", None), "/other/q.pdf"), "q");
-        assert_eq!(n.name(&found("/ar/../etc/z.pdf", None), "/ar/../etc/z.pdf"), "z");
+        assert_eq!(
+            n.name(&found("/ar/../etc/z.pdf", None), "/ar/../etc/z.pdf"),
+            "z"
+        );
     }
 
     #[test]
@@ -304,7 +331,13 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join("sub")).unwrap();
         fs::create_dir_all(dir.join("empty/deeper")).unwrap();
-        for f in ["b.pdf", "a.TXT", "c.json", "sub/d.pdf", "empty/deeper/e.json"] {
+        for f in [
+            "b.pdf",
+            "a.TXT",
+            "c.json",
+            "sub/d.pdf",
+            "empty/deeper/e.json",
+        ] {
             fs::write(dir.join(f), "x").unwrap();
         }
         let roots = vec![

@@ -9,7 +9,9 @@
 
 use super::exit;
 use super::folder::FolderLock;
-use crate::emit::{SummaryLog, SummaryRow, finish_summaries, latest_rows, read_summary, write_atomic};
+use crate::emit::{
+    SummaryLog, SummaryRow, finish_summaries, latest_rows, read_summary, write_atomic,
+};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -40,10 +42,16 @@ fn merge(dirs: &[PathBuf], out: &Path, review: Option<f64>) -> Result<String, Fa
     let dest_real = out.canonicalize().ok();
     for d in dirs {
         if !d.join("summary.jsonl").is_file() {
-            return Err(usage(format!("{}: not a baogao output folder (no summary.jsonl)", d.display())));
+            return Err(usage(format!(
+                "{}: not a baogao output folder (no summary.jsonl)",
+                d.display()
+            )));
         }
         if dest_real.is_some() && d.canonicalize().ok() == dest_real {
-            return Err(usage(format!("{}: cannot merge a folder into itself", d.display())));
+            return Err(usage(format!(
+                "{}: cannot merge a folder into itself",
+                d.display()
+            )));
         }
     }
     let lock = FolderLock::exclusive(out).map_err(|e| usage(format!("{}: {e}", out.display())))?;
@@ -61,12 +69,18 @@ fn merge(dirs: &[PathBuf], out: &Path, review: Option<f64>) -> Result<String, Fa
     let mut identical = 0usize;
     let mut refused = Vec::new();
     for d in dirs {
-        let these = latest_rows(read_summary(d).map_err(|e| usage(format!("{}: {e}", d.display())))?);
+        let these =
+            latest_rows(read_summary(d).map_err(|e| usage(format!("{}: {e}", d.display())))?);
         per_dir.push((d, these.len()));
         for r in these {
             let json = |dir: &Path| fs::read(dir.join(format!("{}.json", r.stem))).ok();
             if r.status == "ok" && json(d).is_none() {
-                refused.push(format!("{}: {} is recorded as converted but {}.json is missing", d.display(), r.file, r.stem));
+                refused.push(format!(
+                    "{}: {} is recorded as converted but {}.json is missing",
+                    d.display(),
+                    r.file,
+                    r.stem
+                ));
                 continue;
             }
             if let Some((prev, pd)) = rows.get(&r.file) {
@@ -103,8 +117,10 @@ fn merge(dirs: &[PathBuf], out: &Path, review: Option<f64>) -> Result<String, Fa
     for (row, dir) in rows.values() {
         if row.status == "ok" {
             let name = format!("{}.json", row.stem);
-            let bytes = fs::read(dir.join(&name)).map_err(|e| io(&dir.join(&name).display().to_string(), e))?;
-            write_atomic(&out.join(&name), &bytes).map_err(|e| io(&out.join(&name).display().to_string(), e))?;
+            let bytes = fs::read(dir.join(&name))
+                .map_err(|e| io(&dir.join(&name).display().to_string(), e))?;
+            write_atomic(&out.join(&name), &bytes)
+                .map_err(|e| io(&out.join(&name).display().to_string(), e))?;
         }
         log.append(row).map_err(|e| io("summary.jsonl", e))?;
     }

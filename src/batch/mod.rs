@@ -160,7 +160,10 @@ pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
     if lock.alone {
         let n = folder::remove_stale_temps(&opts.out);
         if n > 0 {
-            eprintln!("baogao: removed {n} temporary file(s) a killed run left in {}", opts.out.display());
+            eprintln!(
+                "baogao: removed {n} temporary file(s) a killed run left in {}",
+                opts.out.display()
+            );
         }
     }
     let earlier: HashMap<String, SummaryRow> = if opts.resume {
@@ -248,7 +251,13 @@ pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
                 let task = task_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
                 let Ok(t) = task else { break };
                 let row = if in_process {
-                    Some(convert_one(&t.path, &t.display, &t.output, &slot.spec.out, &cfg))
+                    Some(convert_one(
+                        &t.path,
+                        &t.display,
+                        &t.output,
+                        &slot.spec.out,
+                        &cfg,
+                    ))
                 } else {
                     slot.run(&t)
                 };
@@ -267,7 +276,7 @@ pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
     let mut pb: Option<ProgressBar> = None;
     let mut stats = Stats::default();
     let mut stdout = std::io::stdout().lock();
-    let mut say = |pb: &Option<ProgressBar>, msg: String| match pb {
+    let say = |pb: &Option<ProgressBar>, msg: String| match pb {
         Some(pb) => pb.suspend(|| eprintln!("{msg}")),
         None => eprintln!("{msg}"),
     };
@@ -281,9 +290,10 @@ pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
                 stats.expected += 1;
                 pb.get_or_insert_with(|| progress_bar(None));
             }
-            Event::EmptyRoot(dir) => {
-                say(&pb, format!("baogao: no .pdf or .txt input in {}", dir.display()))
-            }
+            Event::EmptyRoot(dir) => say(
+                &pb,
+                format!("baogao: no .pdf or .txt input in {}", dir.display()),
+            ),
             Event::Skipped(row) => {
                 stats.skipped += 1;
                 if opts.json {
@@ -404,7 +414,13 @@ struct Named {
 }
 
 impl Producer {
-    fn run(mut self, inputs: Inputs, streaming: bool, task_tx: &SyncSender<Task>, ev_tx: &Sender<Event>) {
+    fn run(
+        mut self,
+        inputs: Inputs,
+        streaming: bool,
+        task_tx: &SyncSender<Task>,
+        ev_tx: &Sender<Event>,
+    ) {
         if streaming {
             // The list arrives on stdin, maybe slowly (a queue): convert while it comes.
             let mut id = 0u64;
@@ -451,7 +467,10 @@ impl Producer {
             }
             Item::Unreadable(p, _) => {
                 let display = p.display().to_string();
-                let f = Found { path: p.clone(), rel: None };
+                let f = Found {
+                    path: p.clone(),
+                    rel: None,
+                };
                 (display.clone(), self.namer.name(&f, &display))
             }
         };
@@ -459,21 +478,37 @@ impl Producer {
         if self.shard.is_some_and(|s| !s.contains(&display)) {
             return None;
         }
-        Some(Named { item, display, output })
+        Some(Named {
+            item,
+            display,
+            output,
+        })
     }
 
     /// Queue one input or report it; false when the batch is stopping.
-    fn dispatch(&self, id: u64, n: Named, task_tx: &SyncSender<Task>, ev_tx: &Sender<Event>) -> bool {
+    fn dispatch(
+        &self,
+        id: u64,
+        n: Named,
+        task_tx: &SyncSender<Task>,
+        ev_tx: &Sender<Event>,
+    ) -> bool {
         if INTERRUPTED.load(Ordering::Relaxed) {
             return false;
         }
-        let Named { item, display, output } = n;
+        let Named {
+            item,
+            display,
+            output,
+        } = n;
         let row = |kind: &str, msg: &str| {
             SummaryRow::error(&display, &output, kind, msg).with_source(None, &self.version)
         };
         let path = match item {
             Item::Input(f) if fs::symlink_metadata(&f.path).is_err() => {
-                return ev_tx.send(Event::Done(row("io", "no such file or directory"))).is_ok();
+                return ev_tx
+                    .send(Event::Done(row("io", "no such file or directory")))
+                    .is_ok();
             }
             Item::Input(f) => f.path,
             Item::Unreadable(_, reason) => {
@@ -560,7 +595,10 @@ fn progress_bar(total: Option<u64>) -> ProgressBar {
 
 /// `--resume` appended to the command line, shell-quoted, for the Ctrl-C message.
 pub fn resume_command(args: &[std::ffi::OsString]) -> String {
-    let mut words: Vec<String> = args.iter().map(|a| shell_quote(&a.to_string_lossy())).collect();
+    let mut words: Vec<String> = args
+        .iter()
+        .map(|a| shell_quote(&a.to_string_lossy()))
+        .collect();
     if !args.iter().any(|a| a == "--resume") {
         words.push("--resume".into());
     }
@@ -569,8 +607,7 @@ pub fn resume_command(args: &[std::ffi::OsString]) -> String {
 
 fn shell_quote(s: &str) -> String {
     if !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
     {
         s.to_string()
@@ -589,9 +626,14 @@ mod tests {
             .iter()
             .map(Into::into)
             .collect();
-        assert_eq!(resume_command(&args), "baogao extract 'my dir' -o out --resume");
-        let args: Vec<std::ffi::OsString> =
-            ["baogao", "extract", "--resume", "it's"].iter().map(Into::into).collect();
+        assert_eq!(
+            resume_command(&args),
+            "baogao extract 'my dir' -o out --resume"
+        );
+        let args: Vec<std::ffi::OsString> = ["baogao", "extract", "--resume", "it's"]
+            .iter()
+            .map(Into::into)
+            .collect();
         assert_eq!(resume_command(&args), "baogao extract --resume 'it'\\''s'");
     }
 }

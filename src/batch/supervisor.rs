@@ -109,14 +109,19 @@ impl Worker {
         // The configuration is the first message; the per-file clock starts only once the
         // worker is ready (pattern set compiled).
         let hello = line(&ToWorker::Config(spec.config.clone()));
-        let _ = w.stdin.write_all(hello.as_bytes()).and_then(|_| w.stdin.flush());
+        let _ = w
+            .stdin
+            .write_all(hello.as_bytes())
+            .and_then(|_| w.stdin.flush());
         let reply = w
             .lines
             .recv_timeout(STARTUP)
             .ok()
             .and_then(|l| serde_json::from_str::<FromWorker>(&l).ok());
         let err = match reply {
-            Some(FromWorker::Ready { patterns_version }) if patterns_version == spec.patterns_version => {
+            Some(FromWorker::Ready { patterns_version })
+                if patterns_version == spec.patterns_version =>
+            {
                 return Ok(w);
             }
             Some(FromWorker::Ready { patterns_version }) => format!(
@@ -377,25 +382,32 @@ impl Slot {
                             return Some(self.died(w, t, Some(status)));
                         }
                         self.discard(w, t);
-                        return Some(SummaryRow::error(
-                            &t.display,
-                            &t.output,
-                            "timeout",
-                            &format!("not finished after {} s (--timeout)", limit.as_secs_f64()),
-                        )
-                        .with_source(file_sha(&t.path), &self.spec.patterns_version));
+                        return Some(
+                            SummaryRow::error(
+                                &t.display,
+                                &t.output,
+                                "timeout",
+                                &format!(
+                                    "not finished after {} s (--timeout)",
+                                    limit.as_secs_f64()
+                                ),
+                            )
+                            .with_source(file_sha(&t.path), &self.spec.patterns_version),
+                        );
                     }
                     if let Some(mb) = self.spec.max_memory_mb
                         && tree_rss_mb(w.pid()).is_some_and(|rss| rss > mb)
                     {
                         self.discard(w, t);
-                        return Some(SummaryRow::error(
-                            &t.display,
-                            &t.output,
-                            "too_large",
-                            &format!("needs more than --max-memory {mb} MB"),
-                        )
-                        .with_source(file_sha(&t.path), &self.spec.patterns_version));
+                        return Some(
+                            SummaryRow::error(
+                                &t.display,
+                                &t.output,
+                                "too_large",
+                                &format!("needs more than --max-memory {mb} MB"),
+                            )
+                            .with_source(file_sha(&t.path), &self.spec.patterns_version),
+                        );
                     }
                 }
                 Err(RecvTimeoutError::Disconnected) => {
@@ -430,7 +442,6 @@ fn remove_temp(out: &Path, output: &str, pid: u32) {
     };
     let _ = fs::remove_file(dir.join(format!(".{}.tmp{pid}", name.to_string_lossy())));
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -474,5 +485,4 @@ mod tests {
         );
         assert_eq!(tree_rss_mb(u32::MAX), None);
     }
-
 }
