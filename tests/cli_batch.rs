@@ -972,3 +972,68 @@ fn workers_get_the_parents_configuration() {
     );
     fs::remove_dir_all(&d).unwrap();
 }
+
+/// Whether GNU parallel is installed (the `parallel` of moreutils has no `--retries`).
+fn gnu_parallel() -> bool {
+    Command::new("parallel")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("GNU parallel"))
+}
+
+#[test]
+fn the_gnu_parallel_recipe_equals_one_run() {
+    if !gnu_parallel() {
+        if std::env::var_os("CI").is_some() {
+            panic!("GNU parallel missing in CI (.ci/run installs it)");
+        }
+        eprintln!("skipped: GNU parallel not installed");
+        return;
+    }
+    let d = scratch("parallel");
+    let root = d.join("archive dir");
+    let mut list = String::new();
+    for i in 0..10 {
+        let sub = root.join(format!("y{}", i % 2));
+        fs::create_dir_all(&sub).unwrap();
+        // The same file name in both folders: names mirror the path below ROOT.
+        let p = sub.join(format!("r{}.txt", i / 2));
+        fs::write(&p, report_text(i)).unwrap();
+        list.push_str(&format!("{}\n", p.display()));
+    }
+    fs::write(root.join("y0/bad.pdf"), b"not a pdf").unwrap();
+    list.push_str(&format!("{}\n", root.join("y0/bad.pdf").display()));
+    let list_file = d.join("all.txt");
+    fs::write(&list_file, list).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/parallel.sh");
+    let out = d.join("out");
+    let o = Command::new(&script)
+        .args([&list_file, &root, &out])
+        .arg("3")
+        .env("BAOGAO", BIN)
+        .env("REVIEW", "0.9")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("merged 11 input(s) from 3 folder(s)"), "{stderr}");
+    let single = d.join("single");
+    let o = baogao(
+        &[
+            "extract",
+            "--files-from",
+            list_file.to_str().unwrap(),
+            "--relative-to",
+            root.to_str().unwrap(),
+            "--review",
+            "0.9",
+            "-o",
+            single.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(tree(&out.join("all")), tree(&single));
+    assert!(single.join("y1/r4.json").is_file());
+    fs::remove_dir_all(&d).unwrap();
+}

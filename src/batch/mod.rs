@@ -348,6 +348,8 @@ pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
     let out = &opts.out;
     let review = opts.review;
     let finished = lock.finish(|| -> std::io::Result<()> {
+        // The last run in the folder: no temporary file under it belongs to a live writer.
+        folder::remove_stale_temps(out);
         let rows = finish_summaries(out)?;
         crate::emit::write_row_csvs(out, &rows, review)
     });
