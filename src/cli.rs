@@ -3,9 +3,10 @@
 //! Kept in the library (not `main.rs`) so the integration tests can drive the exact code
 //! the binary runs. Exit codes: [`crate::batch::exit`] (also in `--help`).
 
-use crate::batch::{BatchOptions, RuleSource, Shard, exit};
+use crate::batch::{BatchOptions, Shard, exit};
 use crate::load::OcrMode;
 use crate::pipeline::{Config, analyze};
+use crate::rules::Rules;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -93,8 +94,10 @@ fn unit_interval(s: &str) -> Result<f64, String> {
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct PatternArgs {
-    /// Directory of pattern files (*.toml) that replace built-in patterns with the same id
-    /// and add new ones.
+    /// Directory of rule files (*.toml) layered over the built-in rules: a file named like a
+    /// built-in one (money.toml, grids.toml, tables.toml, …) replaces it; any other file adds
+    /// field patterns (one with an existing id replaces it). Every file is validated and its
+    /// examples are run before any input is read.
     #[arg(long, value_name = "DIR")]
     pub patterns: Option<PathBuf>,
     /// Use only the patterns in --patterns, not the built-in set.
@@ -107,16 +110,6 @@ pub struct PatternArgs {
     /// --jobs; raise this for a few large scans).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub ocr_jobs: usize,
-}
-
-impl PatternArgs {
-    /// Where the rules come from, for the workers' configuration.
-    pub fn rules(&self) -> RuleSource {
-        RuleSource {
-            dir: self.patterns.clone(),
-            only: self.patterns_only,
-        }
-    }
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,12 +223,14 @@ fn eval_cmd(truth: &Path, out: &Path, ids: Option<&[String]>, json: bool) -> i32
 }
 
 fn config(p: &PatternArgs) -> Result<Config, i32> {
-    let patterns = p.rules().compile().map_err(|e| {
+    let rules = match &p.patterns {
+        Some(dir) => Rules::with_dir(dir, p.patterns_only),
+        None => Rules::builtin(),
+    };
+    let mut cfg = rules.and_then(Config::with_rules).map_err(|e| {
         eprintln!("baogao: {e}");
         exit::USAGE
     })?;
-    let mut cfg = Config::builtin();
-    cfg.patterns = patterns;
     cfg.load.ocr = match p.ocr {
         OcrArg::Auto => OcrMode::Auto,
         OcrArg::Always => OcrMode::Always,
@@ -302,7 +297,6 @@ fn extract(a: ExtractArgs, cfg: Config, resume_command: String) -> i32 {
         shard: a.shard,
         relative_to: a.relative_to,
         errors_ok: a.errors_ok,
-        rules: a.pat.rules(),
         resume_command,
     };
     crate::batch::run(opts, cfg)

@@ -1016,7 +1016,10 @@ fn the_gnu_parallel_recipe_equals_one_run() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("merged 11 input(s) from 3 folder(s)"), "{stderr}");
+    assert!(
+        stderr.contains("merged 11 input(s) from 3 folder(s)"),
+        "{stderr}"
+    );
     let single = d.join("single");
     let o = baogao(
         &[

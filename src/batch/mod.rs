@@ -50,7 +50,6 @@ mod fault;
 
 pub use fault::{FAULT_ENV, GATE_ENV};
 pub use inputs::{Shard, is_input_name};
-pub use protocol::RuleSource;
 pub use worker::{convert_one, worker_main};
 
 use crate::emit::{SummaryLog, SummaryRow, finish_summaries, read_summary};
@@ -128,8 +127,6 @@ pub struct BatchOptions {
     pub shard: Option<Shard>,
     /// Exit 0 when every input was converted or recorded with an error kind.
     pub errors_ok: bool,
-    /// Where the rules come from, for the workers' configuration.
-    pub rules: RuleSource,
     /// The command that finishes an interrupted run (printed on Ctrl-C).
     pub resume_command: String,
 }
@@ -218,7 +215,7 @@ pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
         let ctx = Producer {
             out: opts.out.clone(),
             shard: opts.shard,
-            version: cfg.patterns.version.clone(),
+            version: cfg.rules.version.clone(),
             namer: Namer::new(opts.relative_to.clone()),
             earlier,
             discovered: Arc::clone(&discovered),
@@ -228,11 +225,11 @@ pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
 
     let spec = WorkerSpec {
         exe: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("baogao")),
-        config: protocol::WorkerConfig::new(&cfg, &opts.rules, &opts.out, opts.max_memory_mb),
+        config: protocol::WorkerConfig::new(&cfg, &opts.out, opts.max_memory_mb),
         out: opts.out.clone(),
         timeout: opts.timeout,
         max_memory_mb: opts.max_memory_mb,
-        patterns_version: cfg.patterns.version.clone(),
+        patterns_version: cfg.rules.version.clone(),
         interrupted: &INTERRUPTED,
     };
     let mut slots = Vec::new();

@@ -7,8 +7,8 @@
 //! one [`FromWorker::Done`] per [`ToWorker::Convert`].
 
 use crate::load::{LoadOptions, OcrMode};
-use crate::patterns::PatternSet;
 use crate::pipeline::Config;
+use crate::rules::{RuleSource, Rules};
 use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -43,35 +43,27 @@ impl WirePath {
     }
 }
 
-/// Where the rules of a run come from (`--patterns DIR [--patterns-only]`), which a
-/// compiled [`PatternSet`] does not remember.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RuleSource {
-    pub dir: Option<PathBuf>,
-    pub only: bool,
-}
-
-impl RuleSource {
-    pub fn compile(&self) -> Result<PatternSet, crate::patterns::PatternError> {
-        match &self.dir {
-            Some(dir) => PatternSet::with_dir(dir, self.only),
-            None => PatternSet::builtin(),
-        }
-    }
-}
-
-/// Everything a worker needs to convert like its parent: the [`Config`] (as the rule
-/// source and the load options) and the batch's output folder and memory limit.
+/// Everything a worker needs to convert like its parent: the [`Config`] (every rule
+/// file's text, as the parent loaded it, and the load options) and the batch's output
+/// folder and memory limit. The worker compiles the very sources the parent did, so a rule
+/// file edited while a batch runs cannot split it into two pattern sets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkerConfig {
     pub out: WirePath,
     pub max_memory_mb: Option<u64>,
-    pub patterns_dir: Option<WirePath>,
-    pub patterns_only: bool,
-    /// The parent's [`PatternSet::version`]: the worker must compile the same rules.
-    pub patterns_version: String,
+    pub rules: Vec<WireRule>,
+    /// The parent's [`Rules::version`]: the worker must compile the same rules.
+    pub rules_version: String,
     pub ocr: Ocr,
     pub ocr_jobs: usize,
+}
+
+/// One rule file ([`RuleSource`]) on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireRule {
+    pub name: String,
+    pub text: String,
+    pub user: bool,
 }
 
 /// [`OcrMode`] on the wire.
@@ -85,13 +77,21 @@ pub enum Ocr {
 
 impl WorkerConfig {
     /// The message for a worker of a batch converting with `cfg` into `out`.
-    pub fn new(cfg: &Config, rules: &RuleSource, out: &Path, max_memory_mb: Option<u64>) -> Self {
+    pub fn new(cfg: &Config, out: &Path, max_memory_mb: Option<u64>) -> Self {
         WorkerConfig {
             out: out.into(),
             max_memory_mb,
-            patterns_dir: rules.dir.as_deref().map(WirePath::from),
-            patterns_only: rules.only,
-            patterns_version: cfg.patterns.version.clone(),
+            rules: cfg
+                .rules
+                .sources
+                .iter()
+                .map(|s| WireRule {
+                    name: s.name.clone(),
+                    text: s.text.clone(),
+                    user: s.user,
+                })
+                .collect(),
+            rules_version: cfg.rules.version.clone(),
             ocr: match cfg.load.ocr {
                 OcrMode::Auto => Ocr::Auto,
                 OcrMode::Always => Ocr::Always,
@@ -103,28 +103,34 @@ impl WorkerConfig {
 
     /// Rebuild the parent's [`Config`] in the worker; an error names what differs.
     pub fn to_config(&self) -> Result<Config, String> {
-        let rules = RuleSource {
-            dir: self.patterns_dir.as_ref().map(WirePath::to_path),
-            only: self.patterns_only,
-        };
-        let patterns = rules.compile().map_err(|e| e.to_string())?;
-        if patterns.version != self.patterns_version {
+        let sources = self
+            .rules
+            .iter()
+            .map(|r| RuleSource {
+                name: r.name.clone(),
+                text: r.text.clone(),
+                user: r.user,
+            })
+            .collect();
+        // The parent ran the user rules' examples already (`Config::with_rules`).
+        let rules = Rules::from_sources(sources).map_err(|e| e.to_string())?;
+        if rules.version != self.rules_version {
             return Err(format!(
-                "the worker compiled pattern set {} but the batch runs {} (pattern files changed?)",
-                patterns.version, self.patterns_version
+                "the worker compiled rule set {} but the batch runs {}",
+                rules.version, self.rules_version
             ));
         }
-        let mut cfg = Config::builtin();
-        cfg.patterns = patterns;
-        cfg.load = LoadOptions {
-            ocr: match self.ocr {
-                Ocr::Auto => OcrMode::Auto,
-                Ocr::Always => OcrMode::Always,
-                Ocr::Never => OcrMode::Never,
+        Ok(Config {
+            rules,
+            load: LoadOptions {
+                ocr: match self.ocr {
+                    Ocr::Auto => OcrMode::Auto,
+                    Ocr::Always => OcrMode::Always,
+                    Ocr::Never => OcrMode::Never,
+                },
+                ocr_jobs: self.ocr_jobs,
             },
-            ocr_jobs: self.ocr_jobs,
-        };
-        Ok(cfg)
+        })
     }
 }
 
@@ -190,11 +196,12 @@ mod tests {
         let mut cfg = Config::builtin();
         cfg.load.ocr = OcrMode::Never;
         cfg.load.ocr_jobs = 3;
-        let wc = WorkerConfig::new(&cfg, &RuleSource::default(), Path::new("out"), Some(512));
+        let wc = WorkerConfig::new(&cfg, Path::new("out"), Some(512));
         let wire: ToWorker = serde_json::from_str(&line(&ToWorker::Config(wc.clone()))).unwrap();
         assert_eq!(wire, ToWorker::Config(wc.clone()));
         let got = wc.to_config().unwrap();
-        assert_eq!(got.patterns.version, cfg.patterns.version);
+        assert_eq!(got.rules.version, cfg.rules.version);
+        assert_eq!(got.rules.sources, cfg.rules.sources);
         assert_eq!(got.load.ocr, OcrMode::Never);
         assert_eq!(got.load.ocr_jobs, 3);
         assert_eq!(wc.out.to_path(), PathBuf::from("out"));
@@ -203,19 +210,15 @@ mod tests {
 
     #[test]
     fn a_worker_with_other_rules_is_refused() {
-        let dir = std::env::temp_dir().join(format!("baogao-proto-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
         let cfg = Config::builtin();
-        // The parent compiled the built-in set; the worker is pointed at a directory that
-        // replaces it with nothing: the versions differ.
-        let rules = RuleSource {
-            dir: Some(dir.clone()),
-            only: true,
-        };
-        let wc = WorkerConfig::new(&cfg, &rules, &dir, None);
+        let mut wc = WorkerConfig::new(&cfg, Path::new("out"), None);
+        wc.rules_version = "000000000000".into();
         let err = wc.to_config().unwrap_err();
-        assert!(err.contains("pattern set"), "{err}");
-        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(err.contains("rule set"), "{err}");
+        wc.rules[0].text.push_str("\n[[nonsense");
+        assert!(
+            wc.to_config().is_err(),
+            "a broken rule file is an error, not a panic"
+        );
     }
 }

@@ -19,7 +19,7 @@ pub fn convert_one(f: &Path, display: &str, output: &str, out: &Path, cfg: &Conf
         fault::inject(display);
         convert(f, display, cfg)
     }));
-    let version = &cfg.patterns.version;
+    let version = &cfg.rules.version;
     match res {
         Ok(Ok(report)) => match write_report(out, output, &report) {
             Ok(_) => SummaryRow::ok(display, output, &report).with_source(None, version),
@@ -101,7 +101,7 @@ pub fn worker_main() -> i32 {
     }
     let out = wc.out.to_path();
     if !send(&FromWorker::Ready {
-        patterns_version: cfg.patterns.version.clone(),
+        patterns_version: cfg.rules.version.clone(),
     }) {
         return 0;
     }
