@@ -59,6 +59,9 @@ fn set_limit(resource: libc::__rlimit_resource_t, bytes: u64) {
 /// closes. Exit code 2 when the configuration cannot be built.
 pub fn worker_main() -> i32 {
     die_with_parent();
+    // A panic becomes a `crash` row with its message (see `convert_one`); printing a
+    // backtrace (RUST_BACKTRACE) would only spend the file's time limit on symbolizing.
+    std::panic::set_hook(Box::new(|info| eprintln!("baogao worker: {info}")));
     // An aborting worker must not spend seconds writing a core file of up to --max-memory.
     set_limit(libc::RLIMIT_CORE, 0);
     let mut proto = match protocol_channel() {
