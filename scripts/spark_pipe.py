@@ -35,8 +35,9 @@ def main():
     ap.add_argument("--partitions", type=int, default=8)
     ap.add_argument("--master", default="local[2,4]")  # 2 threads, a task may fail 3 times
     ap.add_argument("--kill-once", action="store_true")
-    ap.add_argument("extra", nargs="*")
-    a = ap.parse_args()
+    argv = sys.argv[1:]
+    extra = argv[argv.index("--") + 1:] if "--" in argv else []
+    a = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
 
     baogao = os.environ.get("BAOGAO") or shutil.which("baogao")
     if not baogao:
@@ -44,7 +45,7 @@ def main():
     out = os.path.abspath(a.out)
     cmd = [os.path.abspath(baogao), "extract", "--files-from", "-", "--json", "--errors-ok",
            "--resume", "--jobs", "1", "--relative-to", os.path.abspath(a.root), "-o", out]
-    cmd += a.extra
+    cmd += extra
     if a.kill_once:
         here = os.path.dirname(os.path.abspath(__file__))
         mark = tempfile.mkdtemp(prefix="baogao-kill-once-")
