@@ -433,7 +433,7 @@ fn usage_errors_exit_2_and_a_missing_path_is_an_error_row() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "empty directory: nothing to do");
     assert!(
-        stderr.contains(&format!("no .pdf or .txt input in {}", empty.display())),
+        stderr.contains(&format!("no input file in {}", empty.display())),
         "{stderr}"
     );
     fs::remove_dir_all(&d).unwrap();

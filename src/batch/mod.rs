@@ -54,6 +54,7 @@ pub use worker::{convert_one, worker_main};
 
 use crate::emit::{SummaryLog, SummaryRow, finish_summaries, read_summary};
 use crate::pipeline::Config;
+use crate::report::ErrorKind;
 use folder::FolderLock;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use inputs::{Found, Inputs, Item, Namer, file_sha, list_lines};
@@ -140,7 +141,7 @@ enum Event {
     Done(SummaryRow),
     /// `--resume`: an earlier result is still current (its recorded row).
     Skipped(SummaryRow),
-    /// A directory given as input held no .pdf or .txt.
+    /// A directory given as input held no input file.
     EmptyRoot(PathBuf),
 }
 
@@ -287,10 +288,9 @@ pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
                 stats.expected += 1;
                 pb.get_or_insert_with(|| progress_bar(None));
             }
-            Event::EmptyRoot(dir) => say(
-                &pb,
-                format!("baogao: no .pdf or .txt input in {}", dir.display()),
-            ),
+            Event::EmptyRoot(dir) => {
+                say(&pb, format!("baogao: no input file in {}", dir.display()))
+            }
             Event::Skipped(row) => {
                 stats.skipped += 1;
                 if opts.json {
@@ -363,7 +363,7 @@ pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
     }
     let total = discovered.load(Ordering::Relaxed);
     if total == 0 && !interrupted {
-        eprintln!("baogao: no .pdf or .txt input found");
+        eprintln!("baogao: no input file found");
         return exit::USAGE;
     }
     eprintln!(
@@ -500,18 +500,18 @@ impl Producer {
             display,
             output,
         } = n;
-        let row = |kind: &str, msg: &str| {
+        let row = |kind: ErrorKind, msg: &str| {
             SummaryRow::error(&display, &output, kind, msg).with_source(None, &self.version)
         };
         let path = match item {
             Item::Input(f) if fs::symlink_metadata(&f.path).is_err() => {
                 return ev_tx
-                    .send(Event::Done(row("io", "no such file or directory")))
+                    .send(Event::Done(row(ErrorKind::Io, "no such file or directory")))
                     .is_ok();
             }
             Item::Input(f) => f.path,
             Item::Unreadable(_, reason) => {
-                return ev_tx.send(Event::Done(row("io", &reason))).is_ok();
+                return ev_tx.send(Event::Done(row(ErrorKind::Io, &reason))).is_ok();
             }
             Item::EmptyRoot(_) => return true,
         };

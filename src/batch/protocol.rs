@@ -129,6 +129,9 @@ impl WorkerConfig {
                     Ocr::Never => OcrMode::Never,
                 },
                 ocr_jobs: self.ocr_jobs,
+                // An engine injected into the parent cannot cross the process boundary:
+                // workers use the shipped one.
+                ..LoadOptions::default()
             },
         })
     }

@@ -5,6 +5,7 @@
 use super::inputs::file_sha;
 use super::protocol::{FromWorker, Request, ToWorker, WorkerConfig, line};
 use crate::emit::SummaryRow;
+use crate::report::ErrorKind;
 use std::collections::VecDeque;
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
@@ -262,7 +263,7 @@ fn death_row(t: &Task, spec: &WorkerSpec, status: Option<ExitStatus>, tail: &str
         let limit = spec
             .max_memory_mb
             .map_or_else(String::new, |m| format!(" (--max-memory {m} MB)"));
-        ("too_large", format!("out of memory{limit}: {oom}"))
+        (ErrorKind::TooLarge, format!("out of memory{limit}: {oom}"))
     } else {
         let how = match status {
             Some(s) if s.signal().is_some() => {
@@ -272,7 +273,7 @@ fn death_row(t: &Task, spec: &WorkerSpec, status: Option<ExitStatus>, tail: &str
             Some(s) => format!("exited with status {}", s.code().unwrap_or(-1)),
             None => "vanished".into(),
         };
-        ("crash", format!("worker {how}{detail}"))
+        (ErrorKind::Crash, format!("worker {how}{detail}"))
     };
     SummaryRow::error(&t.display, &t.output, kind, &msg)
         .with_source(file_sha(&t.path), &spec.patterns_version)
@@ -310,7 +311,7 @@ impl Slot {
                             SummaryRow::error(
                                 &t.display,
                                 &t.output,
-                                "crash",
+                                ErrorKind::Crash,
                                 &format!("cannot start a worker process: {e}"),
                             )
                             .with_source(file_sha(&t.path), &self.spec.patterns_version),
@@ -339,7 +340,7 @@ impl Slot {
             SummaryRow::error(
                 &t.display,
                 &t.output,
-                "crash",
+                ErrorKind::Crash,
                 "worker processes die at start",
             )
             .with_source(file_sha(&t.path), &self.spec.patterns_version),
@@ -386,7 +387,7 @@ impl Slot {
                             SummaryRow::error(
                                 &t.display,
                                 &t.output,
-                                "timeout",
+                                ErrorKind::Timeout,
                                 &format!(
                                     "not finished after {} s (--timeout)",
                                     limit.as_secs_f64()
@@ -403,7 +404,7 @@ impl Slot {
                             SummaryRow::error(
                                 &t.display,
                                 &t.output,
-                                "too_large",
+                                ErrorKind::TooLarge,
                                 &format!("needs more than --max-memory {mb} MB"),
                             )
                             .with_source(file_sha(&t.path), &self.spec.patterns_version),

@@ -8,6 +8,7 @@ use super::inputs::file_sha;
 use super::protocol::{FromWorker, ToWorker, line};
 use crate::emit::{SummaryRow, write_report};
 use crate::pipeline::{Config, convert};
+use crate::report::ErrorKind;
 use std::fs;
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -23,8 +24,13 @@ pub fn convert_one(f: &Path, display: &str, output: &str, out: &Path, cfg: &Conf
     match res {
         Ok(Ok(report)) => match write_report(out, output, &report) {
             Ok(_) => SummaryRow::ok(display, output, &report).with_source(None, version),
-            Err(e) => SummaryRow::error(display, output, "io", &format!("writing output: {e}"))
-                .with_source(Some(report.source.sha256.clone()), version),
+            Err(e) => SummaryRow::error(
+                display,
+                output,
+                ErrorKind::Io,
+                &format!("writing output: {e}"),
+            )
+            .with_source(Some(report.source.sha256.clone()), version),
         },
         Ok(Err(e)) => {
             SummaryRow::error(display, output, e.kind, &e.message).with_source(file_sha(f), version)
@@ -35,8 +41,13 @@ pub fn convert_one(f: &Path, display: &str, output: &str, out: &Path, cfg: &Conf
                 .cloned()
                 .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "unknown panic".into());
-            SummaryRow::error(display, output, "crash", &format!("internal error: {msg}"))
-                .with_source(file_sha(f), version)
+            SummaryRow::error(
+                display,
+                output,
+                ErrorKind::Crash,
+                &format!("internal error: {msg}"),
+            )
+            .with_source(file_sha(f), version)
         }
     }
 }
