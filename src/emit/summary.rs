@@ -122,15 +122,18 @@ pub struct SummaryLog {
 }
 
 impl SummaryLog {
-    /// Open `<out>/summary.jsonl`; `append` keeps earlier lines (for `--resume`).
+    /// Open `<out>/summary.jsonl`; `append` keeps earlier lines (for `--resume`, or a
+    /// folder other runs write to). Always opened `O_APPEND`, one `write` per line, so the
+    /// lines of several processes appending at once never overwrite each other.
     pub fn open(out_dir: &Path, append: bool) -> std::io::Result<SummaryLog> {
         fs::create_dir_all(out_dir)?;
         let file = fs::OpenOptions::new()
             .create(true)
-            .append(append)
-            .write(true)
-            .truncate(!append)
+            .append(true)
             .open(out_dir.join("summary.jsonl"))?;
+        if !append {
+            file.set_len(0)?;
+        }
         Ok(SummaryLog { file })
     }
 
