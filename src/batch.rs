@@ -32,6 +32,7 @@
 
 use crate::emit::{EmitOptions, SummaryLog, SummaryRow, finish_batch, read_summary, write_report};
 use crate::pipeline::{Config, convert, sha256_hex};
+use crate::report::ErrorKind;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -130,11 +131,10 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 // ---------------------------------------------------------------------------------------
 // Inputs
 
-/// Whether a file name is a convertible input (`.pdf` or `.txt`, any case).
+/// Whether a file name is a convertible input: an extension of an input format (any case),
+/// restricted by `--formats` ([`crate::load::format::walk_accepts`]).
 pub fn is_input_name(p: &Path) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("pdf") || e.eq_ignore_ascii_case("txt"))
+    crate::load::format::walk_accepts(p)
 }
 
 /// Lazy walk over roots: a root that is a directory yields its .pdf/.txt files (depth
@@ -246,8 +246,13 @@ pub fn convert_one(f: &Path, display: &str, stem: &str, out: &Path, cfg: &Config
     match res {
         Ok(Ok(report)) => match write_report(out, stem, &report) {
             Ok(_) => SummaryRow::ok(display, stem, &report).with_source(None, version),
-            Err(e) => SummaryRow::error(display, stem, "io", &format!("writing output: {e}"))
-                .with_source(Some(report.source.sha256.clone()), version),
+            Err(e) => SummaryRow::error(
+                display,
+                stem,
+                ErrorKind::Io,
+                &format!("writing output: {e}"),
+            )
+            .with_source(Some(report.source.sha256.clone()), version),
         },
         Ok(Err(e)) => {
             SummaryRow::error(display, stem, e.kind, &e.message).with_source(file_sha(f), version)
@@ -258,8 +263,13 @@ pub fn convert_one(f: &Path, display: &str, stem: &str, out: &Path, cfg: &Config
                 .cloned()
                 .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "unknown panic".into());
-            SummaryRow::error(display, stem, "crash", &format!("internal error: {msg}"))
-                .with_source(file_sha(f), version)
+            SummaryRow::error(
+                display,
+                stem,
+                ErrorKind::Crash,
+                &format!("internal error: {msg}"),
+            )
+            .with_source(file_sha(f), version)
         }
     }
 }
@@ -635,7 +645,7 @@ fn death_row(t: &Task, spec: &WorkerSpec, status: Option<ExitStatus>, tail: &str
         let limit = spec
             .max_memory_mb
             .map_or_else(String::new, |m| format!(" (--max-memory {m} MB)"));
-        ("too_large", format!("out of memory{limit}: {oom}"))
+        (ErrorKind::TooLarge, format!("out of memory{limit}: {oom}"))
     } else {
         let how = match status {
             Some(s) if s.signal().is_some() => {
@@ -645,7 +655,7 @@ fn death_row(t: &Task, spec: &WorkerSpec, status: Option<ExitStatus>, tail: &str
             Some(s) => format!("exited with status {}", s.code().unwrap_or(-1)),
             None => "vanished".into(),
         };
-        ("crash", format!("worker {how}{detail}"))
+        (ErrorKind::Crash, format!("worker {how}{detail}"))
     };
     SummaryRow::error(&t.display, &t.stem, kind, &msg)
         .with_source(file_sha(&t.path), &spec.patterns_version)
@@ -669,7 +679,7 @@ impl Slot {
                         return SummaryRow::error(
                             &t.display,
                             &t.stem,
-                            "crash",
+                            ErrorKind::Crash,
                             &format!("cannot start a worker process: {e}"),
                         )
                         .with_source(file_sha(&t.path), &self.spec.patterns_version);
@@ -691,7 +701,7 @@ impl Slot {
         SummaryRow::error(
             &t.display,
             &t.stem,
-            "crash",
+            ErrorKind::Crash,
             "worker processes die at start",
         )
         .with_source(file_sha(&t.path), &self.spec.patterns_version)
@@ -727,7 +737,7 @@ impl Slot {
                         return SummaryRow::error(
                             &t.display,
                             &t.stem,
-                            "timeout",
+                            ErrorKind::Timeout,
                             &format!("not finished after {} s (--timeout)", limit.as_secs_f64()),
                         )
                         .with_source(file_sha(&t.path), &self.spec.patterns_version);
@@ -739,7 +749,7 @@ impl Slot {
                         return SummaryRow::error(
                             &t.display,
                             &t.stem,
-                            "too_large",
+                            ErrorKind::TooLarge,
                             &format!("needs more than --max-memory {mb} MB"),
                         )
                         .with_source(file_sha(&t.path), &self.spec.patterns_version);
@@ -981,8 +991,8 @@ fn produce(
         let path = match item {
             Ok(p) => p,
             Err((_, reason)) => {
-                let row =
-                    SummaryRow::error(&display, &stem, "io", &reason).with_source(None, version);
+                let row = SummaryRow::error(&display, &stem, ErrorKind::Io, &reason)
+                    .with_source(None, version);
                 let _ = ev_tx.send(Event::Queued);
                 let _ = ev_tx.send(Event::Done(row));
                 continue;

@@ -31,7 +31,7 @@ pub fn schema() -> Value {
             "raw": {"type": "string", "description": "source snippet after text clean-up"},
             "page": {"type": "integer", "minimum": 1},
             "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-            "flags": {"type": "array", "items": {"type": "string", "enum": crate::report::FLAGS.iter().map(|(f, _)| *f).collect::<Vec<_>>()}},
+            "flags": {"type": "array", "items": {"type": "string", "enum": crate::report::Flag::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>()}},
             "pattern": {"type": "string", "description": "pattern file stem / id that produced the value"}
         }
     });

@@ -155,7 +155,12 @@ mod tests {
         let empty = report(json!({}));
         let ok = SummaryRow::ok("a.pdf", "a", &full);
         let none = SummaryRow::ok("b.pdf", "b", &empty);
-        let err = SummaryRow::error("c.pdf", "c", "encrypted", "needs a password");
+        let err = SummaryRow::error(
+            "c.pdf",
+            "c",
+            crate::report::ErrorKind::Encrypted,
+            "needs a password",
+        );
         let inputs = [
             Input {
                 row: &ok,
