@@ -14,7 +14,7 @@
 //! | normalize | [`normalize`] | raw number/unit/grade text → canonical values |
 //! | check | [`check`] | candidates → resolved fields with checks and confidence |
 //! | sections, lists, tables | [`sections`], [`lists`], [`tables`] | text + outline → scored sections, numbered lists, table rows |
-//! | emit | [`emit`] | [`report::Report`] → JSON files and batch summaries |
+//! | emit | [`emit`] | [`report::Report`] → JSON files, batch summaries and tables (CSV, workbook); every writer |
 //!
 //! [`text`] holds the character classes and heading markers every stage shares (a leaf
 //! module, so no stage imports another for a helper).
