@@ -249,6 +249,9 @@ fn read_grid(s: &str, start: usize) -> Option<(Vec<Candidate>, usize)> {
         }
         let (value, unit_name) = match col.kind {
             Kind::Money => (json_number(to_yuan(v, &unit)?), "yuan"),
+            // A rate printed as a fraction (0.958) only served the arithmetic: the form does
+            // not state it in percent, so it is not reported.
+            Kind::Percent if assignment.fraction_rate => continue,
             Kind::Percent => (json_number(crate::normalize::round_cents(v)), "percent"),
             _ => continue,
         };
@@ -351,6 +354,8 @@ struct Assignment {
     validated: bool,
     /// Whether the figures fit the columns in one way only.
     unique: bool,
+    /// Whether the rate was printed as a fraction (0.958), not in percent.
+    fraction_rate: bool,
 }
 
 /// A figure's type and value.
@@ -542,10 +547,14 @@ fn assign(cols: &[&Column], tokens: &[Token]) -> Option<Assignment> {
                 _ => false,
             };
             if validated {
+                let fraction_rate = cols_idx.iter().zip(figs.iter()).any(|(ci, f)| {
+                    cols[*ci].key == "expenditure.execution_rate" && !f.pct
+                });
                 return Some(Assignment {
                     values,
                     validated,
                     unique: true,
+                    fraction_rate,
                 });
             }
             if !fused && rate.is_none() {
@@ -572,6 +581,7 @@ fn assign(cols: &[&Column], tokens: &[Token]) -> Option<Assignment> {
         values,
         validated: false,
         unique,
+        fraction_rate: false,
     })
 }
 

@@ -57,6 +57,9 @@ struct CueDe {
     cues: Vec<String>,
     #[serde(default)]
     not_after: Vec<String>,
+    /// Characters the gap between cue and amount may not hold (e.g. 支付 after a budget cue).
+    #[serde(default)]
+    gap_excludes: String,
     #[serde(default)]
     #[allow(dead_code)]
     note: Option<String>,
@@ -164,8 +167,14 @@ pub fn parse(origin: &str, text: &str) -> Result<Lexicon, PatternError> {
             }
             CueKind::Percent => r"(?P<num>\d+(?:\.\d+)?)\s*%",
         };
+        let excl: String = c
+            .gap_excludes
+            .trim()
+            .chars()
+            .map(|ch| regex::escape(&ch.to_string()))
+            .collect();
         let src = format!(
-            r"(?:{})[^。；;，,\n!！?？\d]{{0,{}}}?{amount}",
+            r"(?:{})[^。；;，,\n!！?？\d{excl}]{{0,{}}}?{amount}",
             c.cues.join("|"),
             c.gap
         );
