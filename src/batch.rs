@@ -242,7 +242,7 @@ pub fn convert_one(f: &Path, display: &str, stem: &str, out: &Path, cfg: &Config
         inject_fault(display);
         convert(f, display, cfg)
     }));
-    let version = &cfg.patterns.version;
+    let version = &cfg.rules.version;
     match res {
         Ok(Ok(report)) => match write_report(out, stem, &report) {
             Ok(_) => SummaryRow::ok(display, stem, &report).with_source(None, version),
@@ -833,7 +833,7 @@ pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
         let ev_tx = ev_tx.clone();
         let out = opts.out.clone();
         let shard = opts.shard;
-        let version = cfg.patterns.version.clone();
+        let version = cfg.rules.version.clone();
         let discovered = Arc::clone(&discovered);
         thread::spawn(move || {
             produce(
@@ -855,7 +855,7 @@ pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
         timeout: opts.timeout,
         max_memory_mb: opts.max_memory_mb,
         config_args: opts.config_args.clone(),
-        patterns_version: cfg.patterns.version.clone(),
+        patterns_version: cfg.rules.version.clone(),
     };
     let mut slots = Vec::new();
     for _ in 0..jobs {

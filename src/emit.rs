@@ -6,7 +6,7 @@
 //! Every file is written to a temporary name and renamed into place, so a reader never sees
 //! half a file.
 
-use crate::report::{CANONICAL_KEYS, Report};
+use crate::report::{Report, keys};
 use serde_json::{Map, Value, json};
 use std::fs;
 use std::io::Write;
@@ -115,9 +115,9 @@ impl SummaryRow {
         if let Some(v) = &self.patterns_version {
             m.insert("patterns_version".into(), json!(v));
         }
-        for k in CANONICAL_KEYS {
-            if let Some(v) = self.fields.get(*k) {
-                m.insert((*k).into(), v.clone());
+        for k in keys() {
+            if let Some(v) = self.fields.get(k) {
+                m.insert(k.into(), v.clone());
             }
         }
         if let Some(k) = &self.error_kind {
@@ -140,9 +140,8 @@ impl SummaryRow {
             patterns_version: s("patterns_version"),
             error_kind: s("error_kind"),
             error: s("error"),
-            fields: CANONICAL_KEYS
-                .iter()
-                .filter_map(|k| o.get(*k).map(|v| ((*k).to_string(), v.clone())))
+            fields: keys()
+                .filter_map(|k| o.get(k).map(|v| (k.to_string(), v.clone())))
                 .collect(),
         })
     }
@@ -304,7 +303,7 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
     let mut rows: Vec<&SummaryRow> = rows.iter().collect();
     rows.sort_by(|a, b| a.file.cmp(&b.file));
     let mut out = String::from("file,output,status");
-    for k in CANONICAL_KEYS {
+    for k in keys() {
         out.push(',');
         out.push_str(k);
     }
@@ -315,8 +314,8 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
             csv_cell(&format!("{}.json", r.stem)),
             r.status.clone(),
         ];
-        for k in CANONICAL_KEYS {
-            cells.push(match r.fields.get(*k) {
+        for k in keys() {
+            cells.push(match r.fields.get(k) {
                 Some(Value::String(s)) => csv_cell(s),
                 Some(v) => v.to_string(),
                 None => String::new(),
@@ -346,8 +345,8 @@ pub fn schema() -> Value {
         }
     });
     let mut props = Map::new();
-    for k in CANONICAL_KEYS {
-        props.insert((*k).into(), json!({"$ref": "#/$defs/field"}));
+    for k in keys() {
+        props.insert(k.into(), json!({"$ref": "#/$defs/field"}));
     }
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",

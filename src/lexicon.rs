@@ -9,8 +9,8 @@
 //!
 //! Input: the cleaned text and its outline. Output: [`Candidate`]s like the pattern set's,
 //! with pattern ids `lexicon/<cue id>`; the check stage chooses between them and the rest.
-//! The file is parsed by the pure function [`parse`] (errors carry `file:line`) and reached
-//! through [`builtin`].
+//! The file is parsed by the pure function [`parse`] (errors carry `file:line`) and loaded
+//! with the other rule files by [`crate::rules`] (`Config.rules.lexicon`).
 
 use crate::clean::CleanText;
 use crate::extract::Candidate;
@@ -213,15 +213,29 @@ pub fn parse(origin: &str, text: &str) -> Result<Lexicon, PatternError> {
     })
 }
 
-/// The built-in lexicon (parsed once; the file is tested, so this cannot fail at run time).
+impl Lexicon {
+    /// No cues at all (a rule set without `lexicon.toml`).
+    pub fn empty() -> Lexicon {
+        Lexicon {
+            cues: vec![],
+            disqualify: vec![],
+            subfund: vec![],
+            subfund_penalty: 0.0,
+            avoid_sections: vec![],
+        }
+    }
+}
+
+/// The built-in lexicon, for tests and tools (the pipeline uses the one its `Config`
+/// carries, `rules.lexicon`). Parsed once; the file is tested, so this cannot fail.
 pub fn builtin() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
     L.get_or_init(|| parse(SOURCE.0, SOURCE.1).expect("patterns/lexicon.toml parses (tested)"))
 }
 
-/// Every cue match of the built-in lexicon in a document.
-pub fn lexicon_candidates(text: &CleanText, outline: &Outline) -> Vec<Candidate> {
-    let mut out = run(builtin(), &text.text, Some(outline));
+/// Every cue match of `lex` in a document.
+pub fn lexicon_candidates(text: &CleanText, outline: &Outline, lex: &Lexicon) -> Vec<Candidate> {
+    let mut out = run(lex, &text.text, Some(outline));
     for c in &mut out {
         c.page = text.page_at(c.start);
     }

@@ -11,41 +11,150 @@ use std::collections::BTreeMap;
 /// Version of the output contract. Changes only when a key, unit or meaning changes.
 pub const SCHEMA_VERSION: &str = "1";
 
-/// The canonical field keys of the contract, in the order the CSV summary lists them.
-pub const CANONICAL_KEYS: &[&str] = &[
-    "department",
-    "year",
-    "report_family",
-    "staff.authorized",
-    "staff.actual",
-    "staff.retired",
-    "budget.initial",
-    "budget.adjusted",
-    "income.total",
-    "expenditure.actual",
-    "expenditure.execution_rate",
-    "expenditure.basic",
-    "expenditure.project",
-    "expenditure.personnel",
-    "expenditure.public",
-    "score.total",
-    "grade",
+/// What kind of value a canonical key holds; decides its unit, which pattern kinds may
+/// produce it, and how `baogao eval` compares it with truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A name (department, project, unit): a string.
+    Text,
+    /// A budget year: an integer.
+    Year,
+    /// `dept-overall` or `project`.
+    Family,
+    /// Persons: an integer.
+    Count,
+    /// Money in yuan, rounded to cents.
+    Money,
+    /// A percentage (152.5 means 152.5 %).
+    Percent,
+    /// Points of a score.
+    Points,
+    /// 优 / 良 / 中 / 差.
+    Grade,
+}
+
+impl FieldKind {
+    /// The canonical unit written in `fields.<key>.unit` (None for strings and years).
+    pub fn unit(self) -> Option<&'static str> {
+        match self {
+            FieldKind::Count => Some("persons"),
+            FieldKind::Money => Some("yuan"),
+            FieldKind::Percent => Some("percent"),
+            FieldKind::Points => Some("points"),
+            FieldKind::Text | FieldKind::Year | FieldKind::Family | FieldKind::Grade => None,
+        }
+    }
+}
+
+/// One canonical key of the contract (`../shared/spec/fields.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldDef {
+    /// The key in `fields` (`budget.initial`).
+    pub key: &'static str,
+    pub kind: FieldKind,
+    /// The key of the same value in the corpus truth files (`budget_initial_wan`).
+    pub truth_key: &'static str,
+    /// Part of the contract before the `project.*` keys were added (`score.py --core`).
+    pub core: bool,
+}
+
+const fn def(key: &'static str, kind: FieldKind, truth_key: &'static str, core: bool) -> FieldDef {
+    FieldDef {
+        key,
+        kind,
+        truth_key,
+        core,
+    }
+}
+
+/// The field list: every canonical key, in the order summaries and the eval print them.
+/// Report, patterns, eval and every writer take keys, kinds and units from here.
+pub const FIELDS: &[FieldDef] = &[
+    def("department", FieldKind::Text, "department", true),
+    def("year", FieldKind::Year, "year", true),
+    def("report_family", FieldKind::Family, "report_family", true),
+    def(
+        "staff.authorized",
+        FieldKind::Count,
+        "staff_authorized",
+        true,
+    ),
+    def("staff.actual", FieldKind::Count, "staff_actual", true),
+    def("staff.retired", FieldKind::Count, "", false),
+    def(
+        "budget.initial",
+        FieldKind::Money,
+        "budget_initial_wan",
+        true,
+    ),
+    def(
+        "budget.adjusted",
+        FieldKind::Money,
+        "budget_adjusted_wan",
+        true,
+    ),
+    def("income.total", FieldKind::Money, "", false),
+    def(
+        "expenditure.actual",
+        FieldKind::Money,
+        "expenditure_actual_wan",
+        true,
+    ),
+    def(
+        "expenditure.execution_rate",
+        FieldKind::Percent,
+        "execution_rate_pct",
+        true,
+    ),
+    def(
+        "expenditure.basic",
+        FieldKind::Money,
+        "basic_expenditure_wan",
+        true,
+    ),
+    def(
+        "expenditure.project",
+        FieldKind::Money,
+        "project_expenditure_wan",
+        true,
+    ),
+    def(
+        "expenditure.personnel",
+        FieldKind::Money,
+        "personnel_expenditure_wan",
+        true,
+    ),
+    def(
+        "expenditure.public",
+        FieldKind::Money,
+        "public_expenditure_wan",
+        true,
+    ),
+    def("score.total", FieldKind::Points, "score_total", true),
+    def("grade", FieldKind::Grade, "grade", true),
+    def("project.name", FieldKind::Text, "project_name", false),
+    def(
+        "project.supervisor",
+        FieldKind::Text,
+        "project_supervisor",
+        false,
+    ),
+    def(
+        "project.implementer",
+        FieldKind::Text,
+        "project_implementer",
+        false,
+    ),
 ];
 
-/// The canonical unit of each key (None for strings and plain integers such as the year).
-pub fn canonical_unit(key: &str) -> Option<&'static str> {
-    match key {
-        "staff.authorized" | "staff.actual" | "staff.retired" => Some("persons"),
-        "expenditure.execution_rate" => Some("percent"),
-        "score.total" => Some("points"),
-        k if k.starts_with("budget.")
-            || k.starts_with("income.")
-            || (k.starts_with("expenditure.") && k != "expenditure.execution_rate") =>
-        {
-            Some("yuan")
-        }
-        _ => None,
-    }
+/// The definition of a canonical key.
+pub fn field_def(key: &str) -> Option<&'static FieldDef> {
+    FIELDS.iter().find(|f| f.key == key)
+}
+
+/// The canonical keys in field-list order.
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    FIELDS.iter().map(|f| f.key)
 }
 
 /// One report JSON, as written to `<out>/<stem>.json`.
