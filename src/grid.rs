@@ -664,9 +664,10 @@ fn assign(cols: &[&Column], tokens: &[Token]) -> Option<Assignment> {
                 _ => false,
             };
             if validated {
-                let fraction_rate = cols_idx.iter().zip(figs.iter()).any(|(ci, f)| {
-                    cols[*ci].key == "expenditure.execution_rate" && !f.pct
-                });
+                let fraction_rate = cols_idx
+                    .iter()
+                    .zip(figs.iter())
+                    .any(|(ci, f)| cols[*ci].key == "expenditure.execution_rate" && !f.pct);
                 return Some(Assignment {
                     values,
                     validated,

@@ -146,7 +146,10 @@ pub fn parse(origin: &str, text: &str) -> Result<Lexicon, PatternError> {
         if !fits {
             return Err(err(
                 line,
-                format!("cue `{}`: kind {:?} does not fit key `{}`", c.id, c.kind, c.key),
+                format!(
+                    "cue `{}`: kind {:?} does not fit key `{}`",
+                    c.id, c.kind, c.key
+                ),
             ));
         }
         if !(0.0..=1.0).contains(&c.confidence) {
@@ -248,7 +251,11 @@ pub fn run(lex: &Lexicon, text: &str, outline: Option<&Outline>) -> Vec<Candidat
     for cue in &lex.cues {
         out.extend(run_cue(lex, cue, text, outline));
     }
-    out.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.pattern.cmp(&b.pattern)));
+    out.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then_with(|| a.pattern.cmp(&b.pattern))
+    });
     out
 }
 
@@ -265,9 +272,9 @@ fn run_cue(lex: &Lexicon, cue: &Cue, text: &str, outline: Option<&Outline>) -> V
             continue;
         }
         // The clause: from the last break before the cue up to the amount.
-        let clause_start = text[..m.start()]
-            .rfind(BREAKS)
-            .map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
+        let clause_start = text[..m.start()].rfind(BREAKS).map_or(0, |i| {
+            i + text[i..].chars().next().map_or(1, char::len_utf8)
+        });
         let clause = &text[clause_start..num.start()];
         if lex.disqualify.iter().any(|w| clause.contains(w.as_str())) {
             continue;

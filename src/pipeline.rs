@@ -125,7 +125,11 @@ pub fn analyze_loaded(
     let outline = segment(&clean);
     let mut candidates = extract(&clean, &outline, &cfg.rules.fields);
     candidates.extend(crate::grid::grid_candidates(&clean, &cfg.rules.grids));
-    candidates.extend(crate::lexicon::lexicon_candidates(&clean, &outline, &cfg.rules.lexicon));
+    candidates.extend(crate::lexicon::lexicon_candidates(
+        &clean,
+        &outline,
+        &cfg.rules.lexicon,
+    ));
     let sections = crate::sections::section_scores(&clean, &outline);
     let lists = crate::lists::lists(&clean, &outline);
     let tables = crate::tables::tables(&clean, &loaded.pages, &cfg.rules.tables);
