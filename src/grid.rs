@@ -336,22 +336,22 @@ fn read_grid(g: &Grids, s: &str, start: usize) -> Option<(Vec<Candidate>, usize)
             let e = floor_boundary(s, (values_end + 800).min(s.len()));
             unit_after(&s[values_end..e])
         })?;
-    let mut assignment = assign(&cols, &tokens)?;
     // A total row left at zero is a blank line of the form: the figures stand in the
     // 其中：本年财政拨款 row after it.
-    let money_zero = assignment
-        .values
+    let zero_row = tokens
         .iter()
-        .filter(|(ci, _)| cols[*ci].kind == Kind::Money && !cols[*ci].key.is_empty())
-        .all(|(_, v)| *v == 0.0);
-    let mut values_end = values_end;
-    if money_zero {
+        .take(keyed_money.max(2))
+        .all(|t| parse_number(t.text.trim_end_matches('%')) == Some(0.0));
+    let (tokens, values_end) = if zero_row {
         let e = floor_boundary(s, (values_end + 200).min(s.len()));
         let m = g.funded_row.find(&s[values_end..e])?;
         let next = read_tokens(s, values_end + m.end());
-        assignment = assign(&cols, &next)?;
-        values_end = next.last().map_or(values_end, |t| t.end);
-    }
+        let end = next.last().map_or(values_end, |t| t.end);
+        (next, end)
+    } else {
+        (tokens, values_end)
+    };
+    let assignment = assign(&cols, &tokens)?;
     let raw_end = floor_boundary(s, values_end.min(start + 400));
     let raw: String = s[start..raw_end]
         .split_whitespace()
@@ -657,10 +657,9 @@ fn assign(cols: &[&Column], tokens: &[Token]) -> Option<Assignment> {
             let actual = get("expenditure.actual");
             let budgets = [get("budget.adjusted"), get("budget.initial")];
             let validated = match (rate, actual) {
-                (Some(r), Some(a)) => budgets
-                    .iter()
-                    .flatten()
-                    .any(|b| *b > 0.0 && (a / b * 100.0 - r).abs() <= 0.6),
+                (Some(r), Some(a)) => budgets.iter().flatten().any(|b| {
+                    *b > 0.0 && (a / b * 100.0 - r).abs() <= crate::check::rate_tolerance(r)
+                }),
                 _ => false,
             };
             if validated {

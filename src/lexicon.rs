@@ -229,6 +229,44 @@ impl Lexicon {
     }
 }
 
+impl Lexicon {
+    /// Run every cue's examples: the cue alone, on the cleaned example text, must give the
+    /// stated value first (or nothing, for a counter-example). The first failure is a
+    /// `file:line` error naming the cue.
+    pub fn verify_examples(&self) -> Result<(), PatternError> {
+        for cue in &self.cues {
+            for (text, want) in &cue.examples {
+                let clean = CleanText::from_single(text);
+                let outline = crate::segment::segment(&clean);
+                let got = run_cue(self, cue, &clean.text, Some(&outline));
+                let first = got.first().and_then(|c| c.value.as_f64());
+                let ok = match (first, want) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => (a - b).abs() < 0.005,
+                    _ => false,
+                };
+                if !ok {
+                    let (file, line) = cue
+                        .origin
+                        .rsplit_once(':')
+                        .map_or((cue.origin.as_str(), 0), |(f, l)| {
+                            (f, l.parse().unwrap_or(0))
+                        });
+                    return Err(PatternError {
+                        file: file.to_string(),
+                        line,
+                        reason: format!(
+                            "cue {}: on {text:?} expected {want:?}, got {first:?}",
+                            cue.id
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The built-in lexicon, for tests and tools (the pipeline uses the one its `Config`
 /// carries, `rules.lexicon`). Parsed once; the file is tested, so this cannot fail.
 pub fn builtin() -> &'static Lexicon {
@@ -330,7 +368,6 @@ fn run_cue(lex: &Lexicon, cue: &Cue, text: &str, outline: Option<&Outline>) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::segment::segment;
 
     #[test]
     fn lexicon_file_parses() {
@@ -339,32 +376,20 @@ mod tests {
         assert!(l.disqualify.iter().any(|w| w == "三公"));
     }
 
-    /// Every example of every cue: the cue alone, on the cleaned example, gives the stated
-    /// value first (or nothing, for counter-examples).
+    /// Every example of every cue holds (see [`Lexicon::verify_examples`]).
     #[test]
     fn every_cue_example_holds() {
-        let l = builtin();
-        let mut failures = Vec::new();
-        for cue in &l.cues {
-            for (text, want) in &cue.examples {
-                let clean = CleanText::from_single(text);
-                let outline = segment(&clean);
-                let got = run_cue(l, cue, &clean.text, Some(&outline));
-                let first = got.first().and_then(|c| c.value.as_f64());
-                let ok = match (first, want) {
-                    (None, None) => true,
-                    (Some(a), Some(b)) => (a - b).abs() < 0.005,
-                    _ => false,
-                };
-                if !ok {
-                    failures.push(format!(
-                        "{} ({}): on {text:?} expected {want:?}, got {first:?}",
-                        cue.id, cue.origin
-                    ));
-                }
-            }
-        }
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        builtin().verify_examples().unwrap();
+    }
+
+    #[test]
+    fn a_failing_example_is_a_file_line_error() {
+        let src = SOURCE.1.replacen("value = 710000", "value = 1", 1);
+        let e = parse("patterns/lexicon.toml", &src)
+            .unwrap()
+            .verify_examples()
+            .unwrap_err();
+        assert!(e.line > 1 && e.reason.contains("allocated-total"), "{e}");
     }
 
     #[test]

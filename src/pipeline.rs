@@ -20,6 +20,9 @@ pub struct Config {
     /// Every rule file (field patterns, grids, tables), compiled and versioned.
     pub rules: Rules,
     pub load: LoadOptions,
+    /// The constants of the check stage's confidence arithmetic (calibration studies vary
+    /// them; the tool uses the default).
+    pub confidence: crate::check::ConfidenceParams,
 }
 
 impl Config {
@@ -28,6 +31,7 @@ impl Config {
         Config {
             rules: Rules::builtin().expect("built-in rules compile (tested)"),
             load: LoadOptions::default(),
+            confidence: Default::default(),
         }
     }
 
@@ -54,9 +58,13 @@ impl Config {
         if rules.tables.tables.iter().any(|t| from_user(&t.origin)) {
             crate::tables::verify_examples(&rules.tables)?;
         }
+        if rules.lexicon.cues.iter().any(|c| from_user(&c.origin)) {
+            rules.lexicon.verify_examples()?;
+        }
         Ok(Config {
             rules,
             load: LoadOptions::default(),
+            confidence: Default::default(),
         })
     }
 }
@@ -148,6 +156,7 @@ pub fn analyze_loaded(
         } else {
             ocr_chars as f64 / all_chars as f64
         },
+        params: cfg.confidence,
     };
     let checked = check(&candidates, &sections, ev);
     let mut warnings = loaded.warnings.clone();
