@@ -13,7 +13,7 @@
 //! [`review_rows`] / [`review_csv`] list every field below a confidence threshold with the
 //! reasons its confidence is low, for a person to check against the document.
 
-use crate::report::{FIELDS, FLAGS, FieldKind, Report};
+use crate::report::{FIELDS, FieldKind, Flag, Report};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::Value;
@@ -683,24 +683,21 @@ pub struct ReviewRow {
     pub reason: String,
 }
 
-/// A short clause per flag; flags not listed here fall back to the `FLAGS` description.
+/// A short clause per flag, for the review list.
 fn flag_clause(flag: &str) -> String {
-    let s = match flag {
-        "conflict" => "the document states this key elsewhere with a different value",
-        "sum_mismatch" => "a sum check with this value failed",
-        "rate_mismatch" => "actual / budget does not give the stated execution rate",
-        "grade_band_mismatch" => "the grade is not the usual band of the total score",
-        "implausible" => "the value is outside what such reports contain",
-        "ocr" => "the text came from OCR",
-        "derived" => "the value was computed, not read from the document",
-        _ => {
-            return FLAGS
-                .iter()
-                .find(|(f, _)| *f == flag)
-                .map_or_else(|| format!("flag `{flag}`"), |(_, d)| (*d).to_string());
-        }
+    let Some(f) = Flag::from_name(flag) else {
+        return format!("flag `{flag}`");
     };
-    s.to_string()
+    match f {
+        Flag::Conflict => "the document states this key elsewhere with a different value",
+        Flag::SumMismatch => "a sum check with this value failed",
+        Flag::GradeBandMismatch => "the grade is not the usual band of the total score",
+        Flag::Implausible => "the value is outside what such reports contain",
+        Flag::Ocr => "the text came from OCR",
+        Flag::Derived => "the value was computed, not read from the document",
+        other => other.description(),
+    }
+    .to_string()
 }
 
 fn reason(report: &Report, key: &str, f: &crate::report::Field) -> String {

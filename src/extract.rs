@@ -8,6 +8,7 @@
 use crate::clean::CleanText;
 use crate::normalize::{json_number, normalize_grade, parse_count, parse_number, to_yuan};
 use crate::patterns::{Pattern, PatternError, PatternSet, ValueKind};
+use crate::report::Flag;
 use crate::segment::Outline;
 use serde_json::Value;
 
@@ -111,8 +112,8 @@ fn read_value(p: &Pattern, caps: &regex::Captures, before: &str) -> Option<Read>
         }
         ValueKind::Percent => {
             let n = parse_number(group("num")?)?;
-            if n > 1000.0 {
-                flags.push("implausible".into());
+            if n > crate::normalize::IMPLAUSIBLE_RATE_PERCENT {
+                flags.push(Flag::Implausible.into());
             }
             (
                 json_number(crate::normalize::round_cents(n)),

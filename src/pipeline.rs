@@ -7,7 +7,7 @@
 use crate::check::{Evidence, check};
 use crate::clean::{CleanText, clean};
 use crate::extract::{Candidate, extract};
-use crate::load::{LoadError, LoadOptions, LoadedDocument, TextLayer, load};
+use crate::load::{ErrorKind, LoadError, LoadOptions, LoadedDocument, TextLayer, load};
 use crate::patterns::PatternError;
 use crate::report::{PageInfo, Report, SCHEMA_VERSION, Source};
 use crate::rules::Rules;
@@ -96,7 +96,7 @@ pub fn convert(path: &Path, display: &str, cfg: &Config) -> Result<Report, Conve
 
 /// Convert one input and keep every stage's output.
 pub fn analyze(path: &Path, display: &str, cfg: &Config) -> Result<Analysis, ConvertError> {
-    let bytes = std::fs::read(path).map_err(|e| LoadError::new("io", e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(|e| LoadError::new(ErrorKind::Io, e.to_string()))?;
     analyze_bytes(path, &bytes, display, cfg)
 }
 
@@ -115,7 +115,7 @@ pub fn analyze_bytes(
         .sum();
     if chars < MIN_CHARS && loaded.ocr_pages().is_empty() {
         return Err(LoadError::new(
-            "no_text",
+            ErrorKind::NoText,
             format!("only {chars} characters of text: too little for a report"),
         ));
     }
@@ -144,7 +144,7 @@ pub fn analyze_loaded(
     let ocr_chars: usize = loaded
         .pages
         .iter()
-        .filter(|p| p.backend.starts_with("ocr"))
+        .filter(|p| p.backend.is_ocr())
         .map(|p| p.text.chars().count())
         .sum();
     let all_chars: usize = loaded.pages.iter().map(|p| p.text.chars().count()).sum();
@@ -180,8 +180,8 @@ pub fn analyze_loaded(
                     .iter()
                     .map(|p| PageInfo {
                         page: p.number,
-                        backend: p.backend.clone(),
-                        verdict: p.verdict.clone(),
+                        backend: p.backend.name(),
+                        verdict: p.verdict.as_str().into(),
                         chars: p.text.chars().filter(|c| !c.is_whitespace()).count(),
                     })
                     .collect()

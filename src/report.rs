@@ -300,42 +300,229 @@ pub struct Check {
     pub detail: String,
 }
 
-/// The flag vocabulary: every flag a field can carry, with what it tells a user.
-pub const FLAGS: &[(&str, &str)] = &[
-    (
-        "conflict",
-        "the document states this key more than once with different values; the most trusted mention was kept (see warnings)",
-    ),
-    (
-        "sum_mismatch",
-        "a sum check with this value failed (basic + project ≠ actual, personnel + public ≠ basic, section scores ≠ total)",
-    ),
-    (
-        "rate_mismatch",
-        "actual / budget does not give the stated execution rate",
-    ),
-    (
-        "grade_band_mismatch",
-        "the grade is not the usual band of the total score (≥90 优, 80–90 良, 60–80 中, <60 差)",
-    ),
-    (
-        "implausible",
-        "the value is outside what such reports contain (e.g. an execution rate above 300 %)",
-    ),
-    (
-        "ocr",
-        "the text came from OCR, not from the PDF's text layer",
-    ),
-    (
-        "derived",
-        "computed by baogao from other values, not read from the document",
-    ),
-    (
-        "heading_body_disagree",
-        "(sections) the heading's figure differs from the score stated in the body; the heading's is taken as the maximum",
-    ),
-    (
-        "score_above_max",
-        "(sections) the score is higher than the section's maximum",
-    ),
-];
+/// The flag vocabulary: every flag a field or a scored section can carry. `Field::flags`
+/// holds their names ([`Flag::as_str`]), so the JSON stays plain strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Flag {
+    Conflict,
+    SumMismatch,
+    RateMismatch,
+    GradeBandMismatch,
+    Implausible,
+    Ocr,
+    Derived,
+    HeadingBodyDisagree,
+    ScoreAboveMax,
+}
+
+impl Flag {
+    /// Every flag, in the order the README and `baogao schema` list them.
+    pub const ALL: &'static [Flag] = &[
+        Flag::Conflict,
+        Flag::SumMismatch,
+        Flag::RateMismatch,
+        Flag::GradeBandMismatch,
+        Flag::Implausible,
+        Flag::Ocr,
+        Flag::Derived,
+        Flag::HeadingBodyDisagree,
+        Flag::ScoreAboveMax,
+    ];
+
+    /// The name written in the JSON (`sum_mismatch`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::Conflict => "conflict",
+            Flag::SumMismatch => "sum_mismatch",
+            Flag::RateMismatch => "rate_mismatch",
+            Flag::GradeBandMismatch => "grade_band_mismatch",
+            Flag::Implausible => "implausible",
+            Flag::Ocr => "ocr",
+            Flag::Derived => "derived",
+            Flag::HeadingBodyDisagree => "heading_body_disagree",
+            Flag::ScoreAboveMax => "score_above_max",
+        }
+    }
+
+    /// What the flag tells a user.
+    pub fn description(self) -> &'static str {
+        match self {
+            Flag::Conflict => {
+                "the document states this key more than once with different values; the most trusted mention was kept (see warnings)"
+            }
+            Flag::SumMismatch => {
+                "a sum check with this value failed (basic + project ≠ actual, personnel + public ≠ basic, section scores ≠ total)"
+            }
+            Flag::RateMismatch => "actual / budget does not give the stated execution rate",
+            Flag::GradeBandMismatch => {
+                "the grade is not the usual band of the total score (≥90 优, 80–90 良, 60–80 中, <60 差)"
+            }
+            Flag::Implausible => {
+                "the value is outside what such reports contain (an execution rate above 300 %)"
+            }
+            Flag::Ocr => "the text came from OCR, not from the PDF's text layer",
+            Flag::Derived => "computed by baogao from other values, not read from the document",
+            Flag::HeadingBodyDisagree => {
+                "(sections) the heading's figure differs from the score stated in the body; the heading's is taken as the maximum"
+            }
+            Flag::ScoreAboveMax => "(sections) the score is higher than the section's maximum",
+        }
+    }
+
+    /// The flag of a name, if it is one.
+    pub fn from_name(name: &str) -> Option<Flag> {
+        Flag::ALL.iter().copied().find(|f| f.as_str() == name)
+    }
+}
+
+impl From<Flag> for String {
+    fn from(f: Flag) -> String {
+        f.as_str().to_string()
+    }
+}
+
+impl PartialEq<Flag> for String {
+    fn eq(&self, f: &Flag) -> bool {
+        self == f.as_str()
+    }
+}
+
+impl std::fmt::Display for Flag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an input was not converted: the `error_kind` of its summary line. The names are
+/// stable (users' scripts and the tests key on them); the README lists them (a test holds
+/// the two equal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Not a PDF (and not a format baogao reads).
+    NotPdf,
+    /// A text file in no encoding baogao recognises.
+    NotText,
+    /// Encrypted and the empty password does not open it.
+    Encrypted,
+    /// Too little text for a report.
+    NoText,
+    /// Pages need OCR and OCR is off or not installed.
+    NeedsOcr,
+    /// Every text backend failed on the file.
+    Backend,
+    /// The file could not be read or the output not written.
+    Io,
+    /// The conversion needed more memory than allowed (`--max-memory`).
+    TooLarge,
+    /// The conversion took longer than `--timeout`.
+    Timeout,
+    /// The worker died (a panic, an abort, a signal).
+    Crash,
+}
+
+impl ErrorKind {
+    /// Every kind, in the order the README lists them.
+    pub const ALL: &'static [ErrorKind] = &[
+        ErrorKind::NotPdf,
+        ErrorKind::NotText,
+        ErrorKind::Encrypted,
+        ErrorKind::NoText,
+        ErrorKind::NeedsOcr,
+        ErrorKind::Backend,
+        ErrorKind::Io,
+        ErrorKind::TooLarge,
+        ErrorKind::Timeout,
+        ErrorKind::Crash,
+    ];
+
+    /// The name written in summaries (`not_pdf`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::NotPdf => "not_pdf",
+            ErrorKind::NotText => "not_text",
+            ErrorKind::Encrypted => "encrypted",
+            ErrorKind::NoText => "no_text",
+            ErrorKind::NeedsOcr => "needs_ocr",
+            ErrorKind::Backend => "backend",
+            ErrorKind::Io => "io",
+            ErrorKind::TooLarge => "too_large",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Crash => "crash",
+        }
+    }
+
+    /// The kind of a name, if it is one.
+    pub fn from_name(name: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ErrorKind {
+    fn eq(&self, s: &&str) -> bool {
+        self.as_str() == *s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's error-kind table lists exactly the kinds of [`ErrorKind`], in order.
+    #[test]
+    fn readme_lists_every_error_kind() {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("### Error kinds")
+            .expect("README has an `### Error kinds` section");
+        let listed: Vec<&str> = readme[start..]
+            .lines()
+            .skip(1)
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .skip(2) // header and rule
+            .filter_map(|l| l.split('`').nth(1))
+            .collect();
+        let kinds: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(listed, kinds);
+    }
+
+    /// The README's flag table lists exactly [`Flag::ALL`], in order.
+    #[test]
+    fn readme_lists_every_flag() {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("### Flags")
+            .expect("README has a `### Flags` section");
+        let listed: Vec<&str> = readme[start..]
+            .lines()
+            .skip(1)
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .skip(2)
+            .filter_map(|l| l.split('`').nth(1))
+            .collect();
+        let flags: Vec<&str> = Flag::ALL.iter().map(|f| f.as_str()).collect();
+        assert_eq!(listed, flags);
+    }
+
+    #[test]
+    fn field_list_units_and_lookup() {
+        assert_eq!(
+            field_def("budget.initial").unwrap().kind.unit(),
+            Some("yuan")
+        );
+        assert_eq!(field_def("project.name").unwrap().kind.unit(), None);
+        assert!(field_def("budget.nope").is_none());
+        let mut seen = std::collections::BTreeSet::new();
+        assert!(keys().all(|k| seen.insert(k)), "keys are unique");
+        assert_eq!(FIELDS.iter().filter(|f| f.core).count(), 15);
+    }
+}
