@@ -257,7 +257,16 @@ pub fn grid_candidates(text: &CleanText, g: &Grids) -> Vec<Candidate> {
                 }
                 from = end.max(m.end());
             }
-            None => from = m.end(),
+            // A header that gave nothing (an ambiguous row, no unit) is skipped whole: read
+            // again from its second label it would lose the first column and look certain.
+            None => {
+                let (cols, header_end) = read_header(g, s, m.start());
+                from = if cols.len() >= 2 {
+                    header_end.max(m.end())
+                } else {
+                    m.end()
+                };
+            }
         }
     }
     out
