@@ -99,6 +99,8 @@ pub struct Grids {
     /// Any label, unanchored: where a header may start.
     any: Regex,
     row: Regex,
+    /// The 其中：本年财政拨款 row that carries the figures when the total row is blank.
+    funded_row: Regex,
     annotation: Regex,
     sep: Regex,
     pub examples: Vec<GridExample>,
@@ -194,8 +196,10 @@ impl Grids {
                 rows.join("|")
             ))
             .map_err(|e| err(1, format!("bad row label regex: {e}")))?,
+            funded_row: Regex::new(r"其中[:：]?\s*(?:本年|当年)?财政\s*拨款(?:资金)?[:：]?")
+                .expect("static regex"),
             annotation: Regex::new(
-                r"^(?:\s*\(\s*[A-Z]\s*(?:[/×xX*]\s*[A-Z0-9%]+\s*)*\)|[,，]?\s*[A-Z]\s*[、,，)])",
+                r"^(?:\s*\(\s*[A-Z]\s*(?:[/×xX*]\s*[A-Z0-9%]+\s*)*\)?|[,，]?\s*[A-Z]\s*[、,，)])",
             )
             .expect("static regex"),
             sep: Regex::new(r"^[\s|:：、,，]*").expect("static regex"),
@@ -235,6 +239,8 @@ struct Token<'a> {
     text: &'a str,
     pct: bool,
     end: usize,
+    /// A unit printed in the cell itself (`620.82万元`).
+    unit: Option<&'a str>,
 }
 
 /// Read all grids of a text into candidates.
@@ -251,7 +257,16 @@ pub fn grid_candidates(text: &CleanText, g: &Grids) -> Vec<Candidate> {
                 }
                 from = end.max(m.end());
             }
-            None => from = m.end(),
+            // A header that gave nothing (an ambiguous row, no unit) is skipped whole: read
+            // again from its second label it would lose the first column and look certain.
+            None => {
+                let (cols, header_end) = read_header(g, s, m.start());
+                from = if cols.len() >= 2 {
+                    header_end.max(m.end())
+                } else {
+                    m.end()
+                };
+            }
         }
     }
     out
@@ -318,11 +333,33 @@ fn read_grid(g: &Grids, s: &str, start: usize) -> Option<(Vec<Candidate>, usize)
     if tokens.is_empty() {
         return None;
     }
+    let values_start = tokens.first().map_or(pos, |t| t.end - t.text.len());
     let values_end = tokens.last().map_or(pos, |t| t.end);
-    let unit = context_unit(&s[..start]).or_else(|| {
-        let e = floor_boundary(s, (values_end + 800).min(s.len()));
-        unit_after(&s[values_end..e])
-    })?;
+    // The unit: printed in the cells, else the form's money header (before the figures,
+    // header included), else a heading right after the row.
+    let unit = tokens
+        .iter()
+        .find_map(|t| t.unit.map(str::to_string))
+        .or_else(|| form_unit(&s[..values_start.min(pos.max(start))]))
+        .or_else(|| {
+            let e = floor_boundary(s, (values_end + 800).min(s.len()));
+            unit_after(&s[values_end..e])
+        })?;
+    // A total row left at zero is a blank line of the form: the figures stand in the
+    // 其中：本年财政拨款 row after it.
+    let zero_row = tokens
+        .iter()
+        .take(keyed_money.max(2))
+        .all(|t| parse_number(t.text.trim_end_matches('%')) == Some(0.0));
+    let (tokens, values_end) = if zero_row {
+        let e = floor_boundary(s, (values_end + 200).min(s.len()));
+        let m = g.funded_row.find(&s[values_end..e])?;
+        let next = read_tokens(s, values_end + m.end());
+        let end = next.last().map_or(values_end, |t| t.end);
+        (next, end)
+    } else {
+        (tokens, values_end)
+    };
     let assignment = assign(&cols, &tokens)?;
     let raw_end = floor_boundary(s, values_end.min(start + 400));
     let raw: String = s[start..raw_end]
@@ -338,6 +375,9 @@ fn read_grid(g: &Grids, s: &str, start: usize) -> Option<(Vec<Candidate>, usize)
         }
         let (value, unit_name) = match col.kind {
             Kind::Money => (json_number(to_yuan(v, &unit)?), "yuan"),
+            // A rate printed as a fraction (0.958) only served the arithmetic: the form does
+            // not state it in percent, so it is not reported.
+            Kind::Percent if assignment.fraction_rate => continue,
             Kind::Percent => (json_number(crate::normalize::round_cents(v)), "percent"),
             _ => continue,
         };
@@ -350,11 +390,44 @@ fn read_grid(g: &Grids, s: &str, start: usize) -> Option<(Vec<Candidate>, usize)
             end: values_end,
             page: 1,
             pattern: "grids/budget-grid".into(),
-            confidence: if validated { 0.9 } else { 0.82 },
+            confidence: if validated {
+                CONF_VALIDATED
+            } else if assignment.unique {
+                CONF_UNIQUE
+            } else {
+                CONF_AMBIGUOUS
+            },
             flags: vec![],
         });
     }
     Some((cands, values_end))
+}
+
+/// Trust of a grid value: the row's arithmetic (actual / budget = stated rate) holds.
+const CONF_VALIDATED: f64 = 0.9;
+/// The figures fit the columns in exactly one way, unconfirmed by arithmetic.
+const CONF_UNIQUE: f64 = 0.82;
+/// Fewer figures than columns and several ways to place them: only values that every
+/// placement agrees on are given, at this trust.
+const CONF_AMBIGUOUS: f64 = 0.74;
+
+/// The money unit of a form's header before the figures: `(万元)`, `（元）`, `金额单位：万元`,
+/// also `(万元` whose closing parenthesis was lost at a line end. Looks back 1500 bytes.
+fn form_unit(before: &str) -> Option<String> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(
+            r"(?:[(（]\s*(?:金额)?(?:单位[:：]?)?\s*(亿元|万元|元)\s*(?:[)）]|
+)|单位[:：]\s*(亿元|万元|元))",
+        )
+        .expect("static regex")
+    });
+    let from = floor_boundary(before, before.len().saturating_sub(1500));
+    re.captures_iter(&before[from..])
+        .last()
+        .and_then(|c| c.get(1).or(c.get(2)))
+        .map(|m| m.as_str().to_string())
+        .or_else(|| context_unit(before))
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
@@ -376,17 +449,21 @@ fn unit_after(s: &str) -> Option<String> {
 fn read_tokens(s: &str, pos: usize) -> Vec<Token<'_>> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"^[\s|:：]*(?P<t>[0-9][0-9.,]*%?(?:[0-9][0-9.,]*%?)*)").expect("static regex")
+        Regex::new(r"^[\s|:：]*(?P<t>[0-9][0-9.,]*%?(?:[0-9][0-9.,]*%?)*)(?:\s*(?P<u>万元|元))?")
+            .expect("static regex")
     });
     let mut out = Vec::new();
     let mut at = pos;
     while let Some(c) = re.captures(&s[at..]) {
         let t = c.name("t").expect("group");
         let text = t.as_str();
+        let unit = c.name("u").map(|u| u.as_str());
+        let end = c.name("u").map_or(t.end(), |u| u.end());
         out.push(Token {
             text,
             pct: text.ends_with('%'),
-            end: at + t.end(),
+            end: at + end,
+            unit,
         });
         at += c.get(0).expect("group 0").end();
         if out.len() > 16 {
@@ -401,6 +478,10 @@ struct Assignment {
     values: Vec<(usize, f64)>,
     /// Whether actual / budget = stated rate held.
     validated: bool,
+    /// Whether the figures fit the columns in one way only.
+    unique: bool,
+    /// Whether the rate was printed as a fraction (0.958), not in percent.
+    fraction_rate: bool,
 }
 
 /// A figure's type and value.
@@ -535,7 +616,8 @@ fn valid_number(s: &str) -> bool {
 
 fn fits(kind: Kind, f: &Fig) -> bool {
     match kind {
-        Kind::Percent => f.pct,
+        // A rate printed as a fraction (`0.958`); kept only when the arithmetic confirms it.
+        Kind::Percent => f.pct || (!f.int && f.v > 0.0 && f.v <= 1.5),
         Kind::Money => !f.pct,
         Kind::Points => !f.pct && f.v <= 100.0,
         Kind::Index => !f.pct && f.int && f.v < 100.0,
@@ -543,11 +625,12 @@ fn fits(kind: Kind, f: &Fig) -> bool {
     }
 }
 
-/// Order-preserving assignment of figures to columns of fitting kind; the first (leftmost)
-/// assignment that passes the rate check wins, else the first assignment at all (for
-/// unfused figures only).
+/// Order-preserving assignment of figures to columns of fitting kind. The first (leftmost)
+/// assignment that passes the rate check wins. Otherwise (unfused figures, no rate among
+/// them) every placement is considered: a value is given only when all placements agree on
+/// it, so a row with fewer figures than columns never has its figures guessed into place.
 fn assign(cols: &[&Column], tokens: &[Token]) -> Option<Assignment> {
-    let mut fallback: Option<Assignment> = None;
+    let mut unconfirmed: Option<Vec<Vec<(usize, f64)>>> = None;
     let has_index = cols.first().is_some_and(|c| c.kind == Kind::Index);
     for (figs, fused) in figure_options(tokens, cols.len(), has_index) {
         let mut figs = figs;
@@ -558,11 +641,20 @@ fn assign(cols: &[&Column], tokens: &[Token]) -> Option<Assignment> {
         let mut found: Vec<Vec<usize>> = Vec::new();
         let mut acc = Vec::new();
         combos(cols, &figs, 0, 0, &mut acc, &mut found);
+        let mut plain = Vec::new();
         for cols_idx in found {
             let values: Vec<(usize, f64)> = cols_idx
                 .iter()
                 .copied()
-                .zip(figs.iter().map(|f| f.v))
+                .zip(figs.iter())
+                .map(|(ci, f)| {
+                    let v = if cols[ci].kind == Kind::Percent && !f.pct {
+                        f.v * 100.0
+                    } else {
+                        f.v
+                    };
+                    (ci, v)
+                })
                 .collect();
             let get = |key: &str| {
                 values
@@ -574,21 +666,49 @@ fn assign(cols: &[&Column], tokens: &[Token]) -> Option<Assignment> {
             let actual = get("expenditure.actual");
             let budgets = [get("budget.adjusted"), get("budget.initial")];
             let validated = match (rate, actual) {
-                (Some(r), Some(a)) => budgets
-                    .iter()
-                    .flatten()
-                    .any(|b| *b > 0.0 && (a / b * 100.0 - r).abs() <= 0.6),
+                (Some(r), Some(a)) => budgets.iter().flatten().any(|b| {
+                    *b > 0.0 && (a / b * 100.0 - r).abs() <= crate::check::rate_tolerance(r)
+                }),
                 _ => false,
             };
             if validated {
-                return Some(Assignment { values, validated });
+                let fraction_rate = cols_idx
+                    .iter()
+                    .zip(figs.iter())
+                    .any(|(ci, f)| cols[*ci].key == "expenditure.execution_rate" && !f.pct);
+                return Some(Assignment {
+                    values,
+                    validated,
+                    unique: true,
+                    fraction_rate,
+                });
             }
-            if !fused && fallback.is_none() && rate.is_none() {
-                fallback = Some(Assignment { values, validated });
+            if !fused && rate.is_none() {
+                plain.push(values);
             }
         }
+        if unconfirmed.is_none() && !plain.is_empty() {
+            unconfirmed = Some(plain);
+        }
     }
-    fallback
+    let all = unconfirmed?;
+    let unique = all.len() == 1;
+    let values: Vec<(usize, f64)> = all[0]
+        .iter()
+        .copied()
+        .filter(|(ci, v)| {
+            all.iter().all(|o| {
+                o.iter()
+                    .any(|(cj, w)| cols[*cj].key == cols[*ci].key && w == v)
+            })
+        })
+        .collect();
+    (!values.is_empty()).then_some(Assignment {
+        values,
+        validated: false,
+        unique,
+        fraction_rate: false,
+    })
 }
 
 fn combos(

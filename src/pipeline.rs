@@ -20,6 +20,9 @@ pub struct Config {
     /// Every rule file (field patterns, grids, tables), compiled and versioned.
     pub rules: Rules,
     pub load: LoadOptions,
+    /// The constants of the check stage's confidence arithmetic (calibration studies vary
+    /// them; the tool uses the default).
+    pub confidence: crate::check::ConfidenceParams,
 }
 
 impl Config {
@@ -28,6 +31,7 @@ impl Config {
         Config {
             rules: Rules::builtin().expect("built-in rules compile (tested)"),
             load: LoadOptions::default(),
+            confidence: Default::default(),
         }
     }
 
@@ -54,9 +58,13 @@ impl Config {
         if rules.tables.tables.iter().any(|t| from_user(&t.origin)) {
             crate::tables::verify_examples(&rules.tables)?;
         }
+        if rules.lexicon.cues.iter().any(|c| from_user(&c.origin)) {
+            rules.lexicon.verify_examples()?;
+        }
         Ok(Config {
             rules,
             load: LoadOptions::default(),
+            confidence: Default::default(),
         })
     }
 }
@@ -125,6 +133,11 @@ pub fn analyze_loaded(
     let outline = segment(&clean);
     let mut candidates = extract(&clean, &outline, &cfg.rules.fields);
     candidates.extend(crate::grid::grid_candidates(&clean, &cfg.rules.grids));
+    candidates.extend(crate::lexicon::lexicon_candidates(
+        &clean,
+        &outline,
+        &cfg.rules.lexicon,
+    ));
     let sections = crate::sections::section_scores(&clean, &outline);
     let lists = crate::lists::lists(&clean, &outline);
     let tables = crate::tables::tables(&clean, &loaded.pages, &cfg.rules.tables);
@@ -143,6 +156,7 @@ pub fn analyze_loaded(
         } else {
             ocr_chars as f64 / all_chars as f64
         },
+        params: cfg.confidence,
     };
     let checked = check(&candidates, &sections, ev);
     let mut warnings = loaded.warnings.clone();
