@@ -62,7 +62,15 @@ pub const KEYS: &[(&str, &str, Kind)] = &[
     ("public_expenditure_wan", "expenditure.public", Kind::Wan),
     ("score_total", "score.total", Kind::Pts),
     ("grade", "grade", Kind::Grade),
+    // Added to the contract later: scored only where a truth file has the key.
+    ("project_name", "project.name", Kind::Str),
+    ("project_supervisor", "project.supervisor", Kind::Str),
+    ("project_implementer", "project.implementer", Kind::Str),
 ];
+
+/// How many of [`KEYS`] are the core keys (schema 1 before the `project.*` keys); score.py's
+/// `--core` scores only these.
+pub const CORE_KEYS: usize = 15;
 
 /// Grade synonyms, as score.py's `GRADES`.
 const GRADES: &[(&str, &str)] = &[
@@ -263,6 +271,17 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// ok / (ok + wrong + spurious), as score.py computes it overall (0 when nothing was
+    /// predicted).
+    pub fn precision(&self) -> f64 {
+        self.ok as f64 / (self.ok + self.wrong + self.spurious).max(1) as f64
+    }
+
+    /// ok / (ok + wrong + miss) (0 when the truth states nothing).
+    pub fn recall(&self) -> f64 {
+        self.ok as f64 / (self.ok + self.wrong + self.miss).max(1) as f64
+    }
+
     fn add(&mut self, o: &Counts) {
         self.ok += o.ok;
         self.wrong += o.wrong;
@@ -356,7 +375,11 @@ pub fn score_values(docs: &[(String, Value, Option<Value>)]) -> Score {
             Some(o) => o.get("fields").and_then(Value::as_object).unwrap_or(&empty),
         };
         for (i, (tkey, ckey, kind)) in KEYS.iter().enumerate() {
-            let t = truth.get(*tkey).filter(|v| !v.is_null());
+            // a key missing from the truth file (not null: missing) is not scored
+            let Some(t) = truth.get(*tkey) else {
+                continue;
+            };
+            let t = Some(t).filter(|v| !v.is_null());
             let p = fields.get(*ckey).and_then(Value::as_object);
             let pv = p.and_then(|p| p.get("value")).filter(|v| !v.is_null());
             let s = &mut per_key[i].1;
@@ -408,8 +431,8 @@ pub fn score_values(docs: &[(String, Value, Option<Value>)]) -> Score {
     for (_, c) in &per_key {
         total.add(c);
     }
-    let precision = total.ok as f64 / (total.ok + total.wrong + total.spurious).max(1) as f64;
-    let recall = total.ok as f64 / (total.ok + total.wrong + total.miss).max(1) as f64;
+    let precision = total.precision();
+    let recall = total.recall();
     let f1 = 2.0 * precision * recall / (precision + recall).max(1e-9);
     let confident: Vec<&Judged> = values.iter().filter(|v| v.confidence >= 0.9).collect();
     let confident_ok = confident.iter().filter(|v| v.correct).count();
@@ -553,20 +576,36 @@ pub fn render(score: &Score) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "{:28} {:>4} {:>5} {:>4} {:>4}",
-        "key", "ok", "wrong", "miss", "spur"
+        "{:28} {:>4} {:>5} {:>4} {:>4} {:>9} {:>6}",
+        "key", "ok", "wrong", "miss", "spur", "precision", "recall"
     );
+    // precision / recall per key; `-` where the key was never predicted / never stated
+    let pr = |c: &Counts| {
+        let p = if c.ok + c.wrong + c.spurious == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.3}", c.precision())
+        };
+        let r = if c.ok + c.wrong + c.miss == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.3}", c.recall())
+        };
+        (p, r)
+    };
     for (k, c) in &score.per_key.0 {
+        let (p, r) = pr(c);
         let _ = writeln!(
             o,
-            "{k:28} {:4} {:5} {:4} {:4}",
+            "{k:28} {:4} {:5} {:4} {:4} {p:>9} {r:>6}",
             c.ok, c.wrong, c.miss, c.spurious
         );
     }
     let t = &score.total;
+    let (p, r) = pr(t);
     let _ = writeln!(
         o,
-        "{:28} {:4} {:5} {:4} {:4}",
+        "{:28} {:4} {:5} {:4} {:4} {p:>9} {r:>6}",
         "(all)", t.ok, t.wrong, t.miss, t.spurious
     );
     let _ = writeln!(
@@ -805,15 +844,15 @@ mod tests {
         let (t, o) = fixtures();
         let s = score_dir(&t, &o, None).unwrap();
         // printed by score.py on these files (see tests/fixtures/eval/README.md)
-        assert_eq!(s.docs, 5);
+        assert_eq!(s.docs, 6);
         assert_eq!(s.missing_outputs, ["b", "c"]);
         assert_eq!(
             (round4(s.precision), round4(s.recall), round4(s.f1)),
-            (0.7619, 0.5714, 0.6531)
+            (0.72, 0.5806, 0.6429)
         );
         assert_eq!(
             (s.confident_n, s.confident_accuracy.map(round4)),
-            (10, Some(0.7))
+            (13, Some(0.6923))
         );
         let counts: Vec<(&str, [usize; 4])> = s
             .per_key
@@ -824,8 +863,9 @@ mod tests {
         assert_eq!(
             counts,
             [
+                // f has no `department` key: its predicted department is not scored
                 ("department", [2, 0, 1, 0]),
-                ("year", [2, 0, 3, 0]),
+                ("year", [3, 0, 3, 0]),
                 ("report_family", [1, 0, 1, 0]),
                 ("staff.authorized", [1, 1, 0, 0]),
                 ("staff.actual", [2, 0, 0, 0]),
@@ -839,6 +879,9 @@ mod tests {
                 ("expenditure.public", [0, 0, 0, 0]),
                 ("score.total", [1, 1, 0, 0]),
                 ("grade", [2, 0, 1, 0]),
+                ("project.name", [1, 0, 0, 0]),
+                ("project.supervisor", [0, 0, 0, 1]),
+                ("project.implementer", [0, 1, 0, 0]),
             ]
         );
         let wrong: Vec<(&str, &str)> = s
@@ -854,10 +897,12 @@ mod tests {
                 ("a", "score.total"),
                 ("e", "staff.authorized"),
                 ("e", "budget.adjusted"),
+                ("f", "project.supervisor"),
+                ("f", "project.implementer"),
             ]
         );
         let rel: Vec<(usize, usize)> = s.reliability.iter().map(|b| (b.n, b.correct)).collect();
-        assert_eq!(rel, [(5, 5), (3, 2), (3, 2), (10, 7)]);
+        assert_eq!(rel, [(5, 5), (4, 2), (3, 2), (13, 9)]);
     }
 
     #[test]

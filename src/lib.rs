@@ -9,7 +9,7 @@
 //! | load | [`load`] (+ [`ocr`]) | file path → [`load::LoadedDocument`] (text per page, which backend) |
 //! | clean | [`clean`] | `LoadedDocument` → [`clean::CleanText`] (one string, page map) |
 //! | segment | [`segment`] | `CleanText` → [`segment::Outline`] (heading tree) |
-//! | extract | [`extract`], [`grid`] | text + outline + [`patterns::PatternSet`] → [`extract::Candidate`]s |
+//! | extract | [`extract`], [`grid`], [`identity`] | text + outline + [`patterns::PatternSet`] → [`extract::Candidate`]s |
 //! | normalize | [`normalize`] | raw number/unit/grade text → canonical values |
 //! | check | [`check`] | candidates → resolved fields with checks and confidence |
 //! | sections, lists, tables | [`sections`], [`lists`], [`tables`] | text + outline → scored sections, numbered lists, table rows |
@@ -26,6 +26,7 @@ pub mod emit;
 pub mod eval;
 pub mod extract;
 pub mod grid;
+pub mod identity;
 pub mod lists;
 pub mod load;
 pub mod normalize;

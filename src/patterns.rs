@@ -220,6 +220,9 @@ const KEYS_WITH_KIND: &[(&str, &[ValueKind])] = &[
     ("expenditure.public", &[ValueKind::Money]),
     ("score.total", &[ValueKind::Points]),
     ("grade", &[ValueKind::Grade]),
+    ("project.name", &[ValueKind::Text]),
+    ("project.supervisor", &[ValueKind::Text]),
+    ("project.implementer", &[ValueKind::Text]),
 ];
 
 /// Parse and compile one pattern file's source.

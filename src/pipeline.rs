@@ -93,6 +93,7 @@ pub fn analyze_loaded(
     let outline = segment(&clean);
     let mut candidates = extract(&clean, &outline, &cfg.patterns);
     candidates.extend(crate::grid::grid_candidates(&clean));
+    crate::identity::resolve(&clean, &mut candidates);
     let sections = crate::sections::section_scores(&clean, &outline);
     let lists = crate::lists::lists(&clean, &outline);
     let tables = crate::tables::tables(&clean, &loaded.pages);

@@ -30,6 +30,9 @@ pub const CANONICAL_KEYS: &[&str] = &[
     "expenditure.public",
     "score.total",
     "grade",
+    "project.name",
+    "project.supervisor",
+    "project.implementer",
 ];
 
 /// The canonical unit of each key (None for strings and plain integers such as the year).
