@@ -13,14 +13,10 @@ use baogao::load::{LoadOptions, load};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+mod common;
+
 fn shared() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if p.join("corpus").is_dir() {
-        Some(p)
-    } else {
-        println!("skipping: ../shared (the shared corpus) is not present");
-        None
-    }
+    common::shared_dir()
 }
 
 fn fixture(name: &str) -> Vec<u8> {

@@ -84,15 +84,15 @@ fn space_separated_indicator_table() {
     assert_eq!(met, 1);
 }
 
+mod common;
+
 fn shared() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    p.is_dir().then_some(p)
+    common::shared_dir().map(|s| s.join("corpus"))
 }
 
 #[test]
 fn corpus_row_counts_match_truth() {
     let Some(corpus) = shared() else {
-        println!("skip: ../shared/corpus not found");
         return;
     };
     let mut cases: Vec<(PathBuf, Option<usize>)> =
@@ -125,7 +125,6 @@ fn corpus_row_counts_match_truth() {
 #[test]
 fn dev_complete_statuses_and_score_checks() {
     let Some(corpus) = shared() else {
-        println!("skip: ../shared/corpus not found");
         return;
     };
     let d = |id: &str| run(&corpus.join(format!("dev-complete/{id}.txt")));
@@ -167,7 +166,6 @@ fn dev_complete_statuses_and_score_checks() {
 #[test]
 fn seed_pdfs_give_the_text_rows() {
     let Some(corpus) = shared() else {
-        println!("skip: ../shared/corpus not found");
         return;
     };
     let text = run(&corpus.join("seed/hanzhong-2020-dept-overall.txt"));

@@ -12,6 +12,7 @@ pub mod pdf_extract_text;
 pub mod pdftotext;
 pub mod quality;
 
+pub use crate::report::ErrorKind;
 use std::path::Path;
 
 /// Text of one page and where it came from.
@@ -72,18 +73,17 @@ impl LoadedDocument {
     }
 }
 
-/// Why a file could not be loaded. The `kind` strings are stable: batch summaries and the
-/// robustness tests key on them.
+/// Why a file could not be loaded: a stable [`ErrorKind`] (batch summaries and the
+/// robustness tests key on it) and a message for a person.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct LoadError {
-    /// `not_pdf`, `encrypted`, `no_text`, `needs_ocr`, `backend`, `io`, `too_large`, …
-    pub kind: &'static str,
+    pub kind: ErrorKind,
     pub message: String,
 }
 
 impl LoadError {
-    pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         LoadError {
             kind,
             message: message.into(),
@@ -98,6 +98,19 @@ pub struct LoadOptions {
     pub ocr: OcrMode,
     /// Pages of one document OCRed at once (0 or 1: one after the other).
     pub ocr_jobs: usize,
+    /// The OCR engine; `None` means the shipped one ([`crate::ocr::Tesseract`]), started
+    /// when a page first needs it (so a machine without tesseract converts text PDFs).
+    pub ocr_engine: Option<OcrEngineHandle>,
+}
+
+/// An injected OCR engine (any [`crate::ocr::OcrEngine`]), shared by the pages of a batch.
+#[derive(Clone)]
+pub struct OcrEngineHandle(pub std::sync::Arc<dyn crate::ocr::OcrEngine>);
+
+impl std::fmt::Debug for OcrEngineHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OcrEngine({})", self.0.name())
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -129,7 +142,7 @@ pub fn load_plain(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         Ok(s) => s.to_string(),
         Err(_) => {
             return Err(LoadError::new(
-                "not_text",
+                ErrorKind::NotText,
                 "not a PDF and not UTF-8 text (convert GBK text with `iconv -f GB18030 -t UTF-8`)",
             ));
         }
@@ -150,7 +163,7 @@ pub fn load_plain(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         warnings: vec![],
     };
     if !doc.has_text() {
-        return Err(LoadError::new("no_text", "the file is empty"));
+        return Err(LoadError::new(ErrorKind::NoText, "the file is empty"));
     }
     Ok(doc)
 }
@@ -172,8 +185,8 @@ mod tests {
     #[test]
     fn non_utf8_text_is_a_typed_error() {
         let e = load_plain(&[0xb2, 0xbf, 0xc3, 0xc5, 0xff]).unwrap_err();
-        assert_eq!(e.kind, "not_text");
+        assert_eq!(e.kind, ErrorKind::NotText);
         let e = load_plain(b"  \n").unwrap_err();
-        assert_eq!(e.kind, "no_text");
+        assert_eq!(e.kind, ErrorKind::NoText);
     }
 }

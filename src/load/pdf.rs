@@ -16,7 +16,7 @@
 //! broken cross-reference tables).
 
 use super::quality::{self, Verdict};
-use super::{LoadError, LoadOptions, LoadedDocument, OcrMode, PageText, TextLayer};
+use super::{ErrorKind, LoadError, LoadOptions, LoadedDocument, OcrMode, PageText, TextLayer};
 use super::{lopdf_text, pdf_extract_text, pdftotext};
 use lopdf::{Document, ObjectId};
 use std::collections::BTreeMap;
@@ -57,15 +57,18 @@ pub struct Pdf {
 pub fn open(bytes: &[u8]) -> Result<Pdf, LoadError> {
     let head = &bytes[..bytes.len().min(1024)];
     if !head.windows(5).any(|w| w == b"%PDF-") {
-        return Err(LoadError::new("not_pdf", "not a PDF (no %PDF- header)"));
+        return Err(LoadError::new(
+            ErrorKind::NotPdf,
+            "not a PDF (no %PDF- header)",
+        ));
     }
     // lopdf decrypts with the empty user password while loading and then drops /Encrypt
     // from the trailer; a trailer that still has it needs a password we do not have.
     let doc = Document::load_mem(bytes)
-        .map_err(|e| LoadError::new("backend", format!("cannot parse the PDF: {e}")))?;
+        .map_err(|e| LoadError::new(ErrorKind::Backend, format!("cannot parse the PDF: {e}")))?;
     if doc.trailer.get(b"Encrypt").is_ok() {
         return Err(LoadError::new(
-            "encrypted",
+            ErrorKind::Encrypted,
             "the PDF is password-protected (the empty user password does not open it)",
         ));
     }
@@ -123,13 +126,13 @@ pub fn load_pdf(
     let pdf = match open(bytes) {
         Ok(pdf) => pdf,
         // lopdf cannot parse it (broken xref, unsupported filter): poppler repairs more.
-        Err(e) if e.kind == "backend" && pdftotext::available() => {
+        Err(e) if e.kind == ErrorKind::Backend && pdftotext::available() => {
             return pdftotext_only(bytes, e);
         }
         Err(e) => return Err(e),
     };
     if pdf.pages.is_empty() {
-        return Err(LoadError::new("no_text", "the PDF has no pages"));
+        return Err(LoadError::new(ErrorKind::NoText, "the PDF has no pages"));
     }
     let numbers: Vec<u32> = pdf.pages.keys().copied().collect();
     // Per page: accepted (text, backend, verdict), or the best failure so far.
@@ -232,7 +235,7 @@ pub fn load_pdf(
     if !doc.has_text() {
         if let Some(e) = ocr_error {
             return Err(LoadError::new(
-                "needs_ocr",
+                ErrorKind::NeedsOcr,
                 format!("no usable text layer on any page, and OCR failed: {e}"),
             ));
         }
@@ -242,7 +245,7 @@ pub fn load_pdf(
             "no text layer (scanned?)"
         };
         return Err(LoadError::new(
-            "needs_ocr",
+            ErrorKind::NeedsOcr,
             format!("no usable text layer on any page: {why}; OCR is needed"),
         ));
     }
@@ -282,18 +285,25 @@ fn ocr_into(
     if want.is_empty() {
         return None;
     }
-    let engine = match crate::ocr::Tesseract::new() {
-        Ok(e) => e,
-        Err(e) => {
-            warnings.push(format!(
-                "{} page(s) need OCR, but OCR cannot run: {e}",
-                want.len()
-            ));
-            return Some(e);
-        }
+    let shipped;
+    let engine: &dyn crate::ocr::OcrEngine = match &opts.ocr_engine {
+        Some(h) => h.0.as_ref(),
+        None => match crate::ocr::Tesseract::new() {
+            Ok(e) => {
+                shipped = e;
+                &shipped
+            }
+            Err(e) => {
+                warnings.push(format!(
+                    "{} page(s) need OCR, but OCR cannot run: {e}",
+                    want.len()
+                ));
+                return Some(e);
+            }
+        },
     };
-    let name = format!("ocr:{}", crate::ocr::OcrEngine::name(&engine));
-    for (n, res) in crate::ocr::ocr_pdf_pages(path, &want, &engine, opts.ocr_jobs.max(1)) {
+    let name = format!("ocr:{}", engine.name());
+    for (n, res) in crate::ocr::ocr_pdf_pages(path, &want, engine, opts.ocr_jobs.max(1)) {
         match res {
             Ok(p) if !p.text.trim().is_empty() => {
                 let page = &mut pages[n - 1];
@@ -315,7 +325,7 @@ fn ocr_into(
 fn pdftotext_only(bytes: &[u8], parse_error: LoadError) -> Result<LoadedDocument, LoadError> {
     let texts = pdftotext::pages_text(bytes).map_err(|e| {
         LoadError::new(
-            "backend",
+            ErrorKind::Backend,
             format!("{}; pdftotext: {e}", parse_error.message),
         )
     })?;

@@ -19,7 +19,7 @@
 
 use super::template::Templates;
 use crate::clean::CleanText;
-use crate::segment::{MarkerKind, parse_marker};
+use crate::text::{MarkerKind, parse_marker};
 
 /// A table as found: header, canonical columns, rows of cells.
 #[derive(Debug, Clone)]
