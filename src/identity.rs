@@ -262,6 +262,34 @@ pub fn parse(origin: &str, text: &str) -> Result<Labels, PatternError> {
     })
 }
 
+/// Run a vocabulary's examples: on the cleaned example text, the first value read for the
+/// example's role must be the stated value (or there must be none). The first failure is a
+/// `file:line` error.
+pub fn verify_examples(labels: &Labels) -> Result<(), PatternError> {
+    for ex in &labels.examples {
+        let clean = CleanText::from_single(&ex.text);
+        let got = read_labels(&clean.text, labels)
+            .into_iter()
+            .find(|v| v.role == ex.role)
+            .map(|v| v.value);
+        if got != ex.value {
+            let (file, line) = ex.origin.rsplit_once(':').unwrap_or((&ex.origin, "0"));
+            return Err(PatternError {
+                file: file.to_string(),
+                line: line.parse().unwrap_or(0),
+                reason: format!(
+                    "example ({}): on {:?} expected {:?}, got {:?}",
+                    ex.role.name(),
+                    ex.text,
+                    ex.value,
+                    got
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The built-in label vocabulary (tested to parse).
 pub fn builtin_labels() -> &'static Labels {
     static L: OnceLock<Labels> = OnceLock::new();
@@ -458,7 +486,11 @@ fn read_value(
     let digits = rest.chars().take_while(char::is_ascii_alphanumeric).count();
     if digits > 0 && rest.starts_with(|c: char| c.is_ascii_digit()) {
         let after = &rest[digits..];
-        if let Some(d) = after.chars().next().filter(|c| matches!(c, '-' | '－' | '—')) {
+        if let Some(d) = after
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '-' | '－' | '—'))
+        {
             i += digits + d.len_utf8();
         }
     }
@@ -471,7 +503,10 @@ fn read_value(
             || c.is_whitespace()
             || matches!(c, ',' | '，' | '。' | ';' | '；' | ':' | '：' | '[' | '【')
             || (role.is_unit() && !(is_han(c) || matches!(c, '(' | ')')))
-            || labels.stamps.iter().any(|s| text[i..].starts_with(s.as_str()));
+            || labels
+                .stamps
+                .iter()
+                .any(|s| text[i..].starts_with(s.as_str()));
         if stop || n >= max_chars {
             break;
         }
@@ -511,10 +546,7 @@ fn unit_value(mut v: String, labels: &Labels) -> Option<(String, bool)> {
         .reject_start
         .iter()
         .any(|w| v.starts_with(w.as_str()))
-        || labels
-            .reject_contain
-            .iter()
-            .any(|w| v.contains(w.as_str()))
+        || labels.reject_contain.iter().any(|w| v.contains(w.as_str()))
     {
         return None;
     }
@@ -557,11 +589,7 @@ fn project_value(v: String, labels: &Labels) -> Option<String> {
     if v.chars().filter(|c| is_han(*c)).count() < 2 {
         return None;
     }
-    if labels
-        .project_reject
-        .iter()
-        .any(|w| v.contains(w.as_str()))
-    {
+    if labels.project_reject.iter().any(|w| v.contains(w.as_str())) {
         return None;
     }
     Some(v)
@@ -696,8 +724,7 @@ const NAME_KEYS: &[&str] = &["department", "project.supervisor", "project.implem
 
 /// Add the label candidates, complete names, drop range years, and keep only the best tier
 /// of department candidates (see the module doc).
-pub fn resolve(clean: &CleanText, cands: &mut Vec<Candidate>) {
-    let labels = builtin_labels();
+pub fn resolve(clean: &CleanText, labels: &Labels, cands: &mut Vec<Candidate>) {
     let divs = builtin_divisions();
     cands.extend(label_candidates(clean, labels));
     cands.retain(|c| !(c.key == "year" && year_in_range(&clean.text, c)));
@@ -740,7 +767,11 @@ pub fn resolve(clean: &CleanText, cands: &mut Vec<Candidate>) {
                 || chosen.contains(&c.value.to_string())
         });
     }
-    cands.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.pattern.cmp(&b.pattern)));
+    cands.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then_with(|| a.pattern.cmp(&b.pattern))
+    });
 }
 
 #[cfg(test)]
@@ -786,6 +817,12 @@ mod tests {
             );
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+        verify_examples(l).unwrap();
+        // a broken example is reported with its file and line
+        let mut bad = l.clone();
+        bad.examples[0].value = Some("某某".into());
+        let e = verify_examples(&bad).unwrap_err();
+        assert_eq!(format!("{}:{}", e.file, e.line), bad.examples[0].origin);
     }
 
     #[test]
@@ -852,7 +889,7 @@ mod tests {
             0,
             10,
         )];
-        resolve(&clean, &mut cands);
+        resolve(&clean, builtin_labels(), &mut cands);
         let dept: Vec<(&str, &str)> = cands
             .iter()
             .filter(|c| c.key == "department")
@@ -861,19 +898,34 @@ mod tests {
         // the implementer (tier 2) wins over the supervisor and the title
         assert_eq!(dept, [("某某县某某中心", FROM_IMPLEMENTER)]);
         let imp = cands.iter().find(|c| c.key == "project.implementer");
-        assert_eq!(imp.map(|c| c.value.clone()), Some(Value::from("某某县某某中心")));
+        assert_eq!(
+            imp.map(|c| c.value.clone()),
+            Some(Value::from("某某县某某中心"))
+        );
     }
 
     #[test]
     fn a_year_ending_a_range_is_dropped() {
         let clean = CleanText::from_single("2015—2018年度某某资金绩效评价报告");
         let y = clean.text.find("2018").unwrap();
-        let mut cands = vec![cand("year", Value::from(2018), "identity/year-title", y, y + 10)];
-        resolve(&clean, &mut cands);
+        let mut cands = vec![cand(
+            "year",
+            Value::from(2018),
+            "identity/year-title",
+            y,
+            y + 10,
+        )];
+        resolve(&clean, builtin_labels(), &mut cands);
         assert!(cands.iter().all(|c| c.key != "year"));
         let clean = CleanText::from_single("2018年度某某资金绩效评价报告");
-        let mut cands = vec![cand("year", Value::from(2018), "identity/year-title", 0, 10)];
-        resolve(&clean, &mut cands);
+        let mut cands = vec![cand(
+            "year",
+            Value::from(2018),
+            "identity/year-title",
+            0,
+            10,
+        )];
+        resolve(&clean, builtin_labels(), &mut cands);
         assert_eq!(cands.len(), 1);
     }
 }

@@ -8,6 +8,7 @@
 //! |---|---|---|
 //! | `grids.toml` | budget-execution grid columns and rows | [`crate::grid`] |
 //! | `tables.toml` | table header words and templates | [`crate::tables`] |
+//! | `labels.toml` | form labels and stamps that bound names | [`crate::identity`] |
 //! | any other `*.toml` | field patterns (`[[pattern]]`) | [`crate::extract`] |
 //!
 //! The built-in files are compiled into the binary ([`BUILTIN`]), so the tool works from any
@@ -23,6 +24,7 @@
 //! rule changed.
 
 use crate::grid::Grids;
+use crate::identity::Labels;
 use crate::patterns::{self, PatternError, PatternSet};
 use crate::tables::template::Templates;
 use std::path::Path;
@@ -48,6 +50,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     crate::grid::DEFAULT_FILE,
     crate::tables::template::DEFAULT_FILE,
+    crate::identity::LABELS_FILE,
 ];
 
 /// What a rule file holds, decided by its file name.
@@ -59,6 +62,8 @@ pub enum RuleKind {
     Grids,
     /// `tables.toml`: table templates.
     Tables,
+    /// `labels.toml`: the form-label vocabulary of [`crate::identity`].
+    Labels,
 }
 
 impl RuleKind {
@@ -67,6 +72,7 @@ impl RuleKind {
         match Path::new(file).file_name().and_then(|n| n.to_str()) {
             Some("grids.toml") => RuleKind::Grids,
             Some("tables.toml") => RuleKind::Tables,
+            Some("labels.toml") => RuleKind::Labels,
             _ => RuleKind::Fields,
         }
     }
@@ -88,6 +94,8 @@ pub struct Rules {
     pub fields: PatternSet,
     pub grids: Arc<Grids>,
     pub tables: Arc<Templates>,
+    /// Form labels and stamps that bound names (`labels.toml`).
+    pub labels: Arc<Labels>,
     /// The effective sources, in load order.
     pub sources: Vec<RuleSource>,
     /// A short hash of every effective rule file: a changed rule means old outputs are stale.
@@ -146,11 +154,13 @@ impl Rules {
         let mut fields = PatternSet::default();
         let mut grids = None;
         let mut tables = None;
+        let mut labels = None;
         for s in &sources {
             match RuleKind::of(&s.name) {
                 RuleKind::Fields => fields.add(patterns::parse_file(&s.name, &s.text)?),
                 RuleKind::Grids => grids = Some(Grids::parse(&s.name, &s.text)?),
                 RuleKind::Tables => tables = Some(Templates::parse(&s.name, &s.text)?),
+                RuleKind::Labels => labels = Some(crate::identity::parse(&s.name, &s.text)?),
             }
         }
         let grids = match grids {
@@ -161,12 +171,20 @@ impl Rules {
             Some(t) => t,
             None => Templates::parse("(no tables.toml)", crate::tables::template::EMPTY_FILE)?,
         };
+        let labels = match labels {
+            Some(l) => l,
+            None => crate::identity::parse(
+                crate::identity::LABELS_FILE.0,
+                crate::identity::LABELS_FILE.1,
+            )?,
+        };
         let version = version_of(&sources);
         fields.version = version.clone();
         Ok(Rules {
             fields,
             grids: Arc::new(grids),
             tables: Arc::new(tables),
+            labels: Arc::new(labels),
             sources,
             version,
         })
