@@ -586,13 +586,26 @@ fn project_value(v: String, labels: &Labels) -> Option<String> {
     let v = v
         .trim_matches(|c: char| c.is_whitespace() || matches!(c, '“' | '”' | '"'))
         .to_string();
-    if v.chars().filter(|c| is_han(*c)).count() < 2 {
-        return None;
-    }
-    if labels.project_reject.iter().any(|w| v.contains(w.as_str())) {
-        return None;
-    }
-    Some(v)
+    plausible_project(&v, labels).then_some(v)
+}
+
+/// A project's name, not a heading (`二、项目`), a generic word (`专项资金`), a title or a
+/// column header: at least four Han characters besides a year, no list marker or bracket
+/// first, none of the `project_reject` words.
+fn plausible_project(v: &str, labels: &Labels) -> bool {
+    let han = v
+        .chars()
+        .filter(|c| is_han(*c) && !matches!(c, '年' | '度'))
+        .count();
+    let first = v.chars().next().unwrap_or(' ');
+    let marker = v.chars().nth(1).is_some_and(|c| matches!(c, '、' | '.'))
+        && "一二三四五六七八九十".contains(first);
+    let generic = ["专项资金", "项目资金", "资金项目", "专项经费", "补助资金"].contains(&v);
+    han >= 4
+        && !generic
+        && !marker
+        && !matches!(first, '(' | ')' | '、')
+        && !labels.project_reject.iter().any(|w| v.contains(w.as_str()))
 }
 
 /// The most complete printed form of `name`: the longest `<divisions><name>` printed in
@@ -728,6 +741,12 @@ pub fn resolve(clean: &CleanText, labels: &Labels, cands: &mut Vec<Candidate>) {
     let divs = builtin_divisions();
     cands.extend(label_candidates(clean, labels));
     cands.retain(|c| !(c.key == "year" && year_in_range(&clean.text, c)));
+    cands.retain(|c| {
+        c.key != "project.name"
+            || c.value
+                .as_str()
+                .is_some_and(|v| plausible_project(v, labels))
+    });
     for c in cands.iter_mut() {
         if NAME_KEYS.contains(&c.key.as_str())
             && let Some(v) = c.value.as_str()
