@@ -394,8 +394,8 @@ mod tests {
                 .map(|(i, t)| PageText {
                     number: i + 1,
                     text: t.to_string(),
-                    backend: "test".into(),
-                    verdict: "good".into(),
+                    backend: crate::load::PageBackend::Plain,
+                    verdict: crate::load::quality::Verdict::Good,
                 })
                 .collect(),
             text_layer: TextLayer::Pdf,

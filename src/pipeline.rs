@@ -135,7 +135,7 @@ pub fn analyze_loaded(
     let ocr_chars: usize = loaded
         .pages
         .iter()
-        .filter(|p| p.backend.starts_with("ocr"))
+        .filter(|p| p.backend.is_ocr())
         .map(|p| p.text.chars().count())
         .sum();
     let all_chars: usize = loaded.pages.iter().map(|p| p.text.chars().count()).sum();
@@ -170,8 +170,8 @@ pub fn analyze_loaded(
                     .iter()
                     .map(|p| PageInfo {
                         page: p.number,
-                        backend: p.backend.clone(),
-                        verdict: p.verdict.clone(),
+                        backend: p.backend.name(),
+                        verdict: p.verdict.as_str().into(),
                         chars: p.text.chars().filter(|c| !c.is_whitespace()).count(),
                     })
                     .collect()

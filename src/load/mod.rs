@@ -4,13 +4,27 @@
 //! through a chain of text backends (see [`pdf`]); the first whose text passes the quality
 //! check wins for each page, and the page records which backend produced it, so a user can
 //! see where a wrong character came from.
+//!
+//! The other formats reports are published in each have a backend giving the same
+//! [`LoadedDocument`] ([`format`] decides which): web pages ([`html`]), Word ([`docx`],
+//! and [`doc`] through LibreOffice), spreadsheets ([`sheet`]), page images straight to OCR
+//! ([`image`]) and OFD ([`ofd`]). Source tables reach the text as `| … |` rows
+//! ([`cells`]).
 
+pub mod cells;
+pub mod doc;
+pub mod docx;
+pub mod format;
+pub mod html;
+pub mod image;
 pub mod layout;
 pub mod lopdf_text;
+pub mod ofd;
 pub mod pdf;
 pub mod pdf_extract_text;
 pub mod pdftotext;
 pub mod quality;
+pub mod sheet;
 
 pub use crate::report::ErrorKind;
 use std::path::Path;
@@ -21,10 +35,46 @@ pub struct PageText {
     /// 1-based page number.
     pub number: usize,
     pub text: String,
-    /// Backend name: `plain`, `lopdf`, `pdf-extract`, `pdftotext`, `ocr:tesseract`, ….
-    pub backend: String,
-    /// Quality verdict of the text layer for this page (`good`, `empty`, `garbled`, …).
-    pub verdict: String,
+    /// Which backend produced the text.
+    pub backend: PageBackend,
+    /// Quality verdict of the text layer for this page.
+    pub verdict: quality::Verdict,
+}
+
+/// Which backend produced a page's text; its [`name`](PageBackend::name) is the page's
+/// `backend` in `source.page_info`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageBackend {
+    /// A text file's own text.
+    Plain,
+    /// A PDF text backend of the chain ([`pdf::CHAIN`]).
+    Pdf(pdf::Backend),
+    /// OCR, with the engine's name.
+    Ocr(String),
+    /// No backend gave text (an empty page, or one OCR could not read).
+    None,
+}
+
+impl PageBackend {
+    /// `plain`, `lopdf`, `pdf-extract`, `pdftotext`, `ocr:tesseract`, `none`.
+    pub fn name(&self) -> String {
+        match self {
+            PageBackend::Plain => "plain".into(),
+            PageBackend::Pdf(b) => b.name().into(),
+            PageBackend::Ocr(engine) => format!("ocr:{engine}"),
+            PageBackend::None => "none".into(),
+        }
+    }
+
+    pub fn is_ocr(&self) -> bool {
+        matches!(self, PageBackend::Ocr(_))
+    }
+}
+
+impl std::fmt::Display for PageBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
 }
 
 /// How the document's text was obtained, as `source.text_layer` reports it.
@@ -67,7 +117,7 @@ impl LoadedDocument {
     pub fn ocr_pages(&self) -> Vec<usize> {
         self.pages
             .iter()
-            .filter(|p| p.verdict == quality::Verdict::NeedsOcr.as_str())
+            .filter(|p| p.verdict == quality::Verdict::NeedsOcr)
             .map(|p| p.number)
             .collect()
     }
@@ -121,8 +171,17 @@ pub enum OcrMode {
     Never,
 }
 
-/// Load one file by its content (PDF magic) or extension.
+/// Load one file by its content (PDF magic, zip parts, image magic) or extension.
 pub fn load(path: &Path, bytes: &[u8], opts: &LoadOptions) -> Result<LoadedDocument, LoadError> {
+    match format::Format::detect(path, bytes) {
+        format::Format::Html => return html::load_html(bytes),
+        format::Format::Docx => return docx::load_docx(bytes),
+        format::Format::Doc => return doc::load_doc(path, bytes),
+        format::Format::Sheet => return sheet::load_sheet(bytes),
+        format::Format::Image => return image::load_image(path, bytes, opts),
+        format::Format::Ofd => return ofd::load_ofd(bytes),
+        format::Format::Pdf | format::Format::Txt => {}
+    }
     let is_pdf = bytes.starts_with(b"%PDF")
         || bytes.windows(5).take(1024).any(|w| w == b"%PDF-")
         || path
@@ -153,8 +212,8 @@ pub fn load_plain(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         .map(|(i, t)| PageText {
             number: i + 1,
             text: t.to_string(),
-            backend: "plain".into(),
-            verdict: "good".into(),
+            backend: PageBackend::Plain,
+            verdict: quality::Verdict::Good,
         })
         .collect();
     let doc = LoadedDocument {

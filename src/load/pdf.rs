@@ -16,7 +16,9 @@
 //! broken cross-reference tables).
 
 use super::quality::{self, Verdict};
-use super::{ErrorKind, LoadError, LoadOptions, LoadedDocument, OcrMode, PageText, TextLayer};
+use super::{
+    ErrorKind, LoadError, LoadOptions, LoadedDocument, OcrMode, PageBackend, PageText, TextLayer,
+};
 use super::{lopdf_text, pdf_extract_text, pdftotext};
 use lopdf::{Document, ObjectId};
 use std::collections::BTreeMap;
@@ -136,7 +138,7 @@ pub fn load_pdf(
     }
     let numbers: Vec<u32> = pdf.pages.keys().copied().collect();
     // Per page: accepted (text, backend, verdict), or the best failure so far.
-    let mut done: Vec<Option<(String, &'static str, Verdict)>> = vec![None; numbers.len()];
+    let mut done: Vec<Option<(String, Backend, Verdict)>> = vec![None; numbers.len()];
     let mut worst: Vec<Verdict> = vec![Verdict::Empty; numbers.len()];
     let mut warnings = Vec::new();
     for backend in CHAIN {
@@ -154,10 +156,10 @@ pub fn load_pdf(
         for (&i, res) in todo.iter().zip(results) {
             match res {
                 Ok(text) => match quality::judge(&text) {
-                    Verdict::Good => done[i] = Some((text, backend.name(), Verdict::Good)),
+                    Verdict::Good => done[i] = Some((text, backend, Verdict::Good)),
                     Verdict::Mojibake => {
                         if let Some(fixed) = quality::repair_mojibake(&text) {
-                            done[i] = Some((fixed, backend.name(), Verdict::Mojibake));
+                            done[i] = Some((fixed, backend, Verdict::Mojibake));
                         }
                     }
                     v => {
@@ -190,8 +192,8 @@ pub fn load_pdf(
             Some((text, backend, verdict)) => PageText {
                 number,
                 text,
-                backend: backend.into(),
-                verdict: verdict.as_str().into(),
+                backend: PageBackend::Pdf(backend),
+                verdict,
             },
             None => {
                 let id = pdf.pages[&numbers[i]];
@@ -204,29 +206,24 @@ pub fn load_pdf(
                 PageText {
                     number,
                     text: String::new(),
-                    backend: "none".into(),
+                    backend: PageBackend::None,
                     verdict: if blank {
                         Verdict::Empty
                     } else {
                         Verdict::NeedsOcr
-                    }
-                    .as_str()
-                    .into(),
+                    },
                 }
             }
         });
     }
     let ocr_error = ocr_into(path, opts, &mut pages, &mut warnings);
-    let ocred = pages
-        .iter()
-        .filter(|p| p.backend.starts_with("ocr:"))
-        .count();
+    let ocred = pages.iter().filter(|p| p.backend.is_ocr()).count();
     let text_layer = match ocred {
         0 => TextLayer::Pdf,
         n if n == pages.len() => TextLayer::Ocr,
         _ => TextLayer::Mixed,
     };
-    unreadable.retain(|(n, _)| !pages[n - 1].backend.starts_with("ocr:"));
+    unreadable.retain(|(n, _)| !pages[n - 1].backend.is_ocr());
     let doc = LoadedDocument {
         pages,
         text_layer,
@@ -277,7 +274,7 @@ fn ocr_into(
         OcrMode::Never => vec![],
         OcrMode::Auto => pages
             .iter()
-            .filter(|p| p.verdict == Verdict::NeedsOcr.as_str())
+            .filter(|p| p.verdict == Verdict::NeedsOcr)
             .map(|p| p.number)
             .collect(),
         OcrMode::Always => pages.iter().map(|p| p.number).collect(),
@@ -302,14 +299,14 @@ fn ocr_into(
             }
         },
     };
-    let name = format!("ocr:{}", engine.name());
+    let name = PageBackend::Ocr(engine.name().to_string());
     for (n, res) in crate::ocr::ocr_pdf_pages(path, &want, engine, opts.ocr_jobs.max(1)) {
         match res {
             Ok(p) if !p.text.trim().is_empty() => {
                 let page = &mut pages[n - 1];
                 page.text = p.text;
                 page.backend = name.clone();
-                page.verdict = "ocr".into();
+                page.verdict = Verdict::Ocr;
                 if let Some(c) = p.mean_confidence {
                     warnings.push(format!("page {n}: OCR mean confidence {c:.2}"));
                 }
@@ -344,8 +341,8 @@ fn pdftotext_only(bytes: &[u8], parse_error: LoadError) -> Result<LoadedDocument
             PageText {
                 number: i + 1,
                 text,
-                backend: "pdftotext".into(),
-                verdict: verdict.as_str().into(),
+                backend: PageBackend::Pdf(Backend::Pdftotext),
+                verdict,
             }
         })
         .collect();

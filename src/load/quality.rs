@@ -22,6 +22,8 @@ pub enum Verdict {
     Mojibake,
     /// No backend gave usable text for the page (set by the chain, never by [`judge`]).
     NeedsOcr,
+    /// The page's text came from OCR (set by the OCR step, never by [`judge`]).
+    Ocr,
 }
 
 impl Verdict {
@@ -32,6 +34,7 @@ impl Verdict {
             Verdict::Garbled => "garbled",
             Verdict::Mojibake => "mojibake",
             Verdict::NeedsOcr => "needs_ocr",
+            Verdict::Ocr => "ocr",
         }
     }
 }

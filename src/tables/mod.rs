@@ -378,8 +378,8 @@ mod tests {
             pages: vec![PageText {
                 number: 1,
                 text: page.clone(),
-                backend: "plain".into(),
-                verdict: "good".into(),
+                backend: crate::load::PageBackend::Plain,
+                verdict: crate::load::quality::Verdict::Good,
             }],
             text_layer: TextLayer::Plain,
             warnings: vec![],
