@@ -23,14 +23,14 @@
 //!
 //! The parent's main thread is the only writer of `summary.jsonl` (one line appended and
 //! flushed per finished file, so a killed batch keeps every finished file) and of stdout
-//! (`--json`). At the end [`crate::emit::finish_summaries`] compacts `summary.jsonl` (last
+//! (`--json`). At the end [`crate::emit::finish_batch`] compacts `summary.jsonl` (last
 //! line per input wins, sorted by file) and rebuilds `summary.csv`, so a batch that was
 //! interrupted and resumed ends byte-identical to one that ran through.
 //!
 //! Inputs are discovered lazily (directories are walked one at a time, sorted per
 //! directory, symlinked directories are not followed) while the workers already convert.
 
-use crate::emit::{SummaryLog, SummaryRow, finish_summaries, read_summary, write_report};
+use crate::emit::{EmitOptions, SummaryLog, SummaryRow, finish_batch, read_summary, write_report};
 use crate::pipeline::{Config, convert, sha256_hex};
 use crate::report::ErrorKind;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -81,8 +81,8 @@ pub struct BatchOptions {
     pub resume: bool,
     /// Stream each finished file's summary line to stdout.
     pub json: bool,
-    /// Write review.csv with the values below this confidence.
-    pub review: Option<f64>,
+    /// The batch tables to write at the end (review list, BOM, workbook).
+    pub emit: EmitOptions,
     pub shard: Option<Shard>,
     /// Arguments after `baogao worker` that rebuild the same [`Config`] in a worker
     /// (`--patterns DIR`, `--ocr MODE`, …).
@@ -940,17 +940,12 @@ pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
     }
     drop(log);
 
-    match finish_summaries(&opts.out) {
-        Ok(rows) => {
-            if let Err(e) = crate::emit::write_row_csvs(&opts.out, &rows, opts.review) {
-                eprintln!("baogao: table/review CSVs in {}: {e}", opts.out.display());
-                stats.log_failed = true;
-            }
-        }
-        Err(e) => {
-            eprintln!("baogao: summary files in {}: {e}", opts.out.display());
-            stats.log_failed = true;
-        }
+    if let Err(e) = finish_batch(&opts.out, &opts.emit) {
+        eprintln!(
+            "baogao: summary and table files in {}: {e}",
+            opts.out.display()
+        );
+        stats.log_failed = true;
     }
     let total = discovered.load(std::sync::atomic::Ordering::Relaxed);
     if total == 0 {

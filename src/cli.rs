@@ -17,7 +17,7 @@ use std::time::Duration;
 #[command(
     name = "baogao",
     version,
-    about = "Turn Chinese performance-evaluation reports (PDF or text) into checked JSON"
+    about = "Turn Chinese performance-evaluation reports (PDF, text, web pages, Word, spreadsheets, images, OFD) into checked JSON"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -31,8 +31,11 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Show the cleaned text, the heading tree and every pattern match of one file.
     Inspect(InspectArgs),
-    /// Print the JSON Schema of the report.
-    Schema,
+    /// Print the JSON Schema of the report (or of one summary.jsonl line).
+    Schema {
+        #[arg(value_enum, default_value_t = SchemaArg::Report)]
+        which: SchemaArg,
+    },
     /// Score report JSON (`OUTPUT_DIR/<id>.json`) against truth files (`DIR/<id>.truth.json`).
     Eval {
         #[arg(long, value_name = "DIR")]
@@ -97,6 +100,20 @@ impl PatternArgs {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaArg {
+    Report,
+    Summary,
+}
+
+/// A confidence threshold: a number from 0 to 1.
+fn threshold(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(t) if (0.0..=1.0).contains(&t) => Ok(t),
+        _ => Err(format!("`{s}` is not a confidence between 0 and 1")),
+    }
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OcrArg {
     Auto,
     Always,
@@ -133,8 +150,15 @@ pub struct ExtractArgs {
     pub json: bool,
     /// Also write review.csv: every value with confidence below THRESHOLD, with file, page,
     /// snippet and reason — the list a person checks by hand.
-    #[arg(long, value_name = "THRESHOLD")]
+    #[arg(long, value_name = "THRESHOLD", value_parser = threshold)]
     pub review: Option<f64>,
+    /// Start every CSV with a UTF-8 byte-order mark, so Excel opens it with Chinese intact.
+    #[arg(long)]
+    pub csv_bom: bool,
+    /// Also write batch.xlsx: reports, fields, targets, indicators, findings, checks and
+    /// review as sheets, numbers as numbers.
+    #[arg(long)]
+    pub xlsx: bool,
     /// Convert only shard K of N (1-based): inputs whose path hashes (FNV-1a) to K-1 mod N.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
@@ -178,10 +202,14 @@ pub fn run(args: Vec<OsString>) -> i32 {
         }
     };
     match cli.command {
-        Command::Schema => {
+        Command::Schema { which } => {
+            let s = match which {
+                SchemaArg::Report => crate::emit::schema(),
+                SchemaArg::Summary => crate::emit::summary_schema(),
+            };
             println!(
                 "{}",
-                serde_json::to_string_pretty(&crate::emit::schema()).expect("schema serializes")
+                serde_json::to_string_pretty(&s).expect("schema serializes")
             );
             0
         }
@@ -251,7 +279,11 @@ fn extract(a: ExtractArgs, cfg: Config) -> i32 {
         in_process: a.in_process,
         resume: a.resume,
         json: a.json,
-        review: a.review,
+        emit: crate::emit::EmitOptions {
+            review: a.review,
+            csv_bom: a.csv_bom,
+            xlsx: a.xlsx,
+        },
         shard: a.shard,
         config_args: a.pat.to_args(),
     };

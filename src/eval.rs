@@ -1,5 +1,5 @@
-//! Evaluation: score report JSON against hand-written truth, and list what a person should
-//! review.
+//! Evaluation: score report JSON against hand-written truth. (The review list, what a person
+//! should check by hand, is a writer: [`crate::emit::review`].)
 //!
 //! [`score_dir`] / [`score_values`] are a port of `../shared/tools/score.py` (the project's
 //! reference scorer): the same truth-key → canonical-key mapping ([`keys`]), the same
@@ -9,11 +9,8 @@
 //! so both scorers print the same numbers on the same files; the unit tests hold the two
 //! side by side. On top of score.py this adds a reliability table ([`BUCKETS`]): how often
 //! the values the tool rated in each confidence band are right.
-//!
-//! [`review_rows`] / [`review_csv`] list every field below a confidence threshold with the
-//! reasons its confidence is low, for a person to check against the document.
 
-use crate::report::{FIELDS, FieldKind, Flag, Report};
+use crate::report::{FIELDS, FieldKind, Report};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::Value;
@@ -691,127 +688,6 @@ pub fn run_eval(truth_dir: &Path, out_dir: &Path, ids: Option<&[String]>, json: 
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Review list
-
-/// One field a person should check.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReviewRow {
-    pub file: String,
-    pub key: String,
-    /// The value as text (strings unquoted, numbers as in the JSON).
-    pub value: String,
-    pub confidence: f64,
-    pub page: usize,
-    pub raw: String,
-    pub flags: Vec<String>,
-    pub pattern: String,
-    /// Why the confidence is low, in one sentence, from the flags, failed checks and pattern.
-    pub reason: String,
-}
-
-/// A short clause per flag, for the review list.
-fn flag_clause(flag: &str) -> String {
-    let Some(f) = Flag::from_name(flag) else {
-        return format!("flag `{flag}`");
-    };
-    match f {
-        Flag::Conflict => "the document states this key elsewhere with a different value",
-        Flag::SumMismatch => "a sum check with this value failed",
-        Flag::GradeBandMismatch => "the grade is not the usual band of the total score",
-        Flag::Implausible => "the value is outside what such reports contain",
-        Flag::Ocr => "the text came from OCR",
-        Flag::Derived => "the value was computed, not read from the document",
-        other => other.description(),
-    }
-    .to_string()
-}
-
-fn reason(report: &Report, key: &str, f: &crate::report::Field) -> String {
-    let mut parts: Vec<String> = f.flags.iter().map(|fl| flag_clause(fl)).collect();
-    for c in &report.checks {
-        if c.result == "fail" && c.inputs.iter().any(|i| i == key) {
-            parts.push(format!("check {} failed ({})", c.name, c.detail));
-        }
-    }
-    let prefix = format!("{key}:");
-    for w in &report.warnings {
-        if let Some(rest) = w.strip_prefix(&prefix) {
-            parts.push(format!("warning:{rest}"));
-        }
-    }
-    if parts.is_empty() {
-        parts.push("no flag or failed check: the pattern's own trust is low and no cross-check confirmed the value".into());
-    }
-    let pat = if f.pattern.is_empty() {
-        String::new()
-    } else {
-        format!(" (pattern {})", f.pattern)
-    };
-    format!("confidence {:.2}{pat}: {}.", f.confidence, parts.join("; "))
-}
-
-fn key_rank(k: &str) -> usize {
-    FIELDS
-        .iter()
-        .position(|f| f.key == k)
-        .unwrap_or(FIELDS.len())
-}
-
-/// Every field with confidence below `threshold`, in input order, then canonical key order
-/// (keys outside the contract last, by name).
-pub fn review_rows(reports: &[(String, Report)], threshold: f64) -> Vec<ReviewRow> {
-    let mut rows = Vec::new();
-    for (file, r) in reports {
-        let mut keys: Vec<&String> = r
-            .fields
-            .iter()
-            .filter(|(_, f)| f.confidence < threshold)
-            .map(|(k, _)| k)
-            .collect();
-        keys.sort_by(|a, b| key_rank(a).cmp(&key_rank(b)).then(a.cmp(b)));
-        for k in keys {
-            let f = &r.fields[k];
-            rows.push(ReviewRow {
-                file: file.clone(),
-                key: k.clone(),
-                value: short(&f.value),
-                confidence: f.confidence,
-                page: f.page,
-                raw: f.raw.clone(),
-                flags: f.flags.clone(),
-                pattern: f.pattern.clone(),
-                reason: reason(r, k, f),
-            });
-        }
-    }
-    rows
-}
-
-use crate::emit::csv_cell;
-
-/// The review list as CSV: `file,key,value,confidence,page,pattern,flags,raw,reason`
-/// (flags joined by `;`), one row per [`review_rows`] row.
-pub fn review_csv(reports: &[(String, Report)], threshold: f64) -> String {
-    let mut out = String::from("file,key,value,confidence,page,pattern,flags,raw,reason\n");
-    for r in review_rows(reports, threshold) {
-        let cells = [
-            csv_cell(&r.file),
-            csv_cell(&r.key),
-            csv_cell(&r.value),
-            format!("{:.2}", r.confidence),
-            r.page.to_string(),
-            csv_cell(&r.pattern),
-            csv_cell(&r.flags.join(";")),
-            csv_cell(&r.raw),
-            csv_cell(&r.reason),
-        ];
-        out.push_str(&cells.join(","));
-        out.push('\n');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -966,82 +842,5 @@ mod tests {
         assert!(!same(Kind::Wan, &json!(1), &json!(10000.51)));
         assert!(same(Kind::Grade, &json!("优秀"), &json!(" 优 ")));
         assert!(same(Kind::Str, &json!("a\u{1f}b"), &json!("ab")));
-    }
-
-    fn report(fields: Value, checks: Value, warnings: Value) -> Report {
-        serde_json::from_value(json!({
-            "schema_version": "1",
-            "source": {"file": "x.txt", "sha256": "", "pages": 1, "text_layer": "plain"},
-            "fields": fields,
-            "sections": [], "targets": [], "lists": {},
-            "checks": checks,
-            "warnings": warnings,
-        }))
-        .unwrap()
-    }
-
-    #[test]
-    fn review_lists_low_confidence_fields_with_reasons() {
-        let f = |v: Value, c: f64, flags: Value, pat: &str| {
-            json!({"value": v, "unit": null, "raw": "原文, \"引号\"", "page": 2,
-                   "confidence": c, "flags": flags, "pattern": pat})
-        };
-        let r1 = report(
-            json!({
-                "year": f(json!(2024), 0.95, json!([]), "title/year"),
-                "expenditure.actual": f(json!(100.0), 0.6, json!(["conflict", "sum_mismatch"]), "money/actual"),
-                "budget.initial": f(json!(5.0), 0.75, json!([]), "money/loose"),
-            }),
-            json!([{"name": "basic_plus_project_equals_actual",
-                    "inputs": ["expenditure.basic", "expenditure.project", "expenditure.actual"],
-                    "result": "fail", "detail": "1 + 2 = 3 vs 100"}]),
-            json!(["expenditure.actual: 100 (page 2) chosen over 90 (page 3)"]),
-        );
-        let r2 = report(
-            json!({"grade": f(json!("良"), 0.5, json!(["ocr"]), "")}),
-            json!([]),
-            json!([]),
-        );
-        let reports = vec![("b.pdf".to_string(), r1), ("a.pdf".to_string(), r2)];
-        let rows = review_rows(&reports, 0.9);
-        let keys: Vec<(&str, &str)> = rows
-            .iter()
-            .map(|r| (r.file.as_str(), r.key.as_str()))
-            .collect();
-        // input order, then canonical key order; the 0.95 year is not listed
-        assert_eq!(
-            keys,
-            [
-                ("b.pdf", "budget.initial"),
-                ("b.pdf", "expenditure.actual"),
-                ("a.pdf", "grade")
-            ]
-        );
-        let r = &rows[1];
-        assert!(
-            r.reason
-                .starts_with("confidence 0.60 (pattern money/actual): "),
-            "{}",
-            r.reason
-        );
-        assert!(r.reason.contains("different value"), "{}", r.reason);
-        assert!(
-            r.reason
-                .contains("basic_plus_project_equals_actual failed (1 + 2 = 3 vs 100)")
-        );
-        assert!(r.reason.contains("chosen over 90 (page 3)"));
-        assert!(rows[0].reason.contains("no cross-check confirmed"));
-        assert!(rows[2].reason.contains("OCR"));
-        let csv = review_csv(&reports, 0.9);
-        let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines.len(), 4);
-        assert_eq!(
-            lines[0],
-            "file,key,value,confidence,page,pattern,flags,raw,reason"
-        );
-        assert!(lines[2].starts_with(
-            "b.pdf,expenditure.actual,100.0,0.60,2,money/actual,conflict;sum_mismatch,\"原文, \"\"引号\"\"\","
-        ), "{}", lines[2]);
-        assert!(review_rows(&reports, 0.5).is_empty());
     }
 }

@@ -7,7 +7,8 @@
 //! a change that loses a value or two fails here and shows which ones in the printed list.
 //! Raise them when extraction improves. Run with `--nocapture` to see the tables.
 
-use baogao::eval::{Keys, Score, render, review_rows, score_reports_on};
+use baogao::emit::review::review_rows;
+use baogao::eval::{Keys, Score, render, score_reports_on};
 use baogao::pipeline::{Config, convert};
 use baogao::report::Report;
 use std::path::{Path, PathBuf};

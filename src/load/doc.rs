@@ -7,7 +7,7 @@
 //! `antiword` (then `catdoc`) gives the text of a `.doc` without table structure. With
 //! none of them the file fails with kind `missing_tool`, naming the packages.
 
-use super::{ErrorKind, LoadError, LoadedDocument, docx};
+use super::{ErrorKind, LoadError, LoadedDocument, PageBackend, docx};
 use std::path::Path;
 use std::process::Command;
 
@@ -67,7 +67,10 @@ pub fn load_doc_with(
                     Ok(b) => {
                         let mut doc = docx::load_docx(&b)?;
                         for p in &mut doc.pages {
-                            p.backend = format!("{prog}+docx");
+                            p.backend = PageBackend::Converted {
+                                tool: (*prog).into(),
+                                via_docx: true,
+                            };
                         }
                         return Ok(doc);
                     }
@@ -93,7 +96,10 @@ pub fn load_doc_with(
                 Ok(out) if out.status.success() => {
                     let mut doc = super::load_plain(&out.stdout)?;
                     for p in &mut doc.pages {
-                        p.backend = (*prog).into();
+                        p.backend = PageBackend::Converted {
+                            tool: (*prog).into(),
+                            via_docx: false,
+                        };
                     }
                     doc.warnings
                         .push(format!("read with {prog}: text only, tables not kept"));

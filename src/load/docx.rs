@@ -12,7 +12,8 @@
 //! loses its `一、`).
 
 use super::cells::{Grid, GridCell, render_grid};
-use super::{ErrorKind, LoadError, LoadedDocument, PageText, TextLayer};
+use super::quality::Verdict;
+use super::{ErrorKind, LoadError, LoadedDocument, PageBackend, PageText, TextLayer};
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use std::io::Read;
 
@@ -97,8 +98,8 @@ pub fn load_docx(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         .map(|(i, text)| PageText {
             number: i + 1,
             text,
-            backend: "docx".into(),
-            verdict: "good".into(),
+            backend: PageBackend::Docx,
+            verdict: Verdict::Good,
         })
         .collect();
     let doc = LoadedDocument {

@@ -16,7 +16,8 @@
 //!   more than a screenful of text) is read as blocks instead.
 
 use super::cells::{SpanCell, render_grid, resolve_spans};
-use super::{ErrorKind, LoadError, LoadedDocument, PageText, TextLayer};
+use super::quality::Verdict;
+use super::{ErrorKind, LoadError, LoadedDocument, PageBackend, PageText, TextLayer};
 use encoding_rs::Encoding;
 use scraper::{ElementRef, Html, Node};
 
@@ -92,8 +93,8 @@ pub fn load_html(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         pages: vec![PageText {
             number: 1,
             text,
-            backend: "html".into(),
-            verdict: "good".into(),
+            backend: PageBackend::Html,
+            verdict: Verdict::Good,
         }],
         text_layer: TextLayer::Plain,
         warnings: if encoding == "UTF-8" {

@@ -8,7 +8,10 @@
 //! (An injected engine, [`super::LoadOptions::ocr_engine`], gets a TIFF as one image.)
 //! `--ocr never` turns an image into a `needs_ocr` error instead.
 
-use super::{ErrorKind, LoadError, LoadOptions, LoadedDocument, OcrMode, PageText, TextLayer};
+use super::quality::Verdict;
+use super::{
+    ErrorKind, LoadError, LoadOptions, LoadedDocument, OcrMode, PageBackend, PageText, TextLayer,
+};
 use crate::ocr::{OcrEngine, OcrError, OcrPage, Tesseract, postprocess, tesseract};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -49,7 +52,6 @@ pub fn load_image(
         std::fs::write(&f, bytes).map_err(|e| LoadError::new(ErrorKind::Io, e.to_string()))?;
         f
     };
-    let name = format!("ocr:{}", engine.name());
     // Tesseract reads every page of a TIFF in one run; another engine gets the file as is.
     let results: Vec<OcrPage> = if tiff_page_count(bytes) > 1 && opts.ocr_engine.is_none() {
         multipage_tiff(&file)
@@ -73,13 +75,12 @@ pub fn load_image(
             PageText {
                 number: i + 1,
                 verdict: if p.text.trim().is_empty() {
-                    "empty"
+                    Verdict::Empty
                 } else {
-                    "ocr"
-                }
-                .into(),
+                    Verdict::Ocr
+                },
                 text: p.text,
-                backend: name.clone(),
+                backend: PageBackend::Ocr(engine.name().to_string()),
             }
         })
         .collect();

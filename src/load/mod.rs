@@ -51,17 +51,40 @@ pub enum PageBackend {
     Pdf(pdf::Backend),
     /// OCR, with the engine's name.
     Ocr(String),
+    /// A web page ([`html`]).
+    Html,
+    /// A Word 2007+ body ([`docx`]).
+    Docx,
+    /// A spreadsheet ([`sheet`]).
+    Sheet,
+    /// OFD text objects ([`ofd`]).
+    Ofd,
+    /// A `.doc`/`.wps` through an external converter ([`doc`]): its program name, and
+    /// whether the docx reader read the converted file (`soffice+docx`) or the tool's text.
+    Converted { tool: String, via_docx: bool },
     /// No backend gave text (an empty page, or one OCR could not read).
     None,
 }
 
 impl PageBackend {
-    /// `plain`, `lopdf`, `pdf-extract`, `pdftotext`, `ocr:tesseract`, `none`.
+    /// `plain`, `lopdf`, `pdf-extract`, `pdftotext`, `ocr:tesseract`, `html`, `docx`,
+    /// `sheet`, `ofd`, `soffice+docx`, `antiword`, `none`.
     pub fn name(&self) -> String {
         match self {
             PageBackend::Plain => "plain".into(),
             PageBackend::Pdf(b) => b.name().into(),
             PageBackend::Ocr(engine) => format!("ocr:{engine}"),
+            PageBackend::Html => "html".into(),
+            PageBackend::Docx => "docx".into(),
+            PageBackend::Sheet => "sheet".into(),
+            PageBackend::Ofd => "ofd".into(),
+            PageBackend::Converted { tool, via_docx } => {
+                if *via_docx {
+                    format!("{tool}+docx")
+                } else {
+                    tool.clone()
+                }
+            }
             PageBackend::None => "none".into(),
         }
     }
@@ -199,12 +222,15 @@ pub fn load_plain(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
-        Err(_) => {
-            return Err(LoadError::new(
-                ErrorKind::NotText,
-                "not a PDF and not UTF-8 text (convert GBK text with `iconv -f GB18030 -t UTF-8`)",
-            ));
-        }
+        Err(_) => match decode_gb18030(bytes) {
+            Some(s) => s,
+            None => {
+                return Err(LoadError::new(
+                    ErrorKind::NotText,
+                    "not a PDF, and neither UTF-8 nor GBK/GB18030 text",
+                ));
+            }
+        },
     };
     let pages: Vec<PageText> = text
         .split('\x0c')
@@ -227,6 +253,19 @@ pub fn load_plain(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
     Ok(doc)
 }
 
+/// Text that is not UTF-8 is tried as GB18030 (a superset of GBK and GB2312, the usual
+/// encodings of Chinese text exports). Accepted only when every byte sequence is valid and
+/// no control character other than tab, line breaks and form feed comes out, so binary
+/// data is still refused.
+fn decode_gb18030(bytes: &[u8]) -> Option<String> {
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    let clean = !had_errors
+        && !text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c'));
+    clean.then(|| text.into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +278,20 @@ mod tests {
         let d = load_plain("第一页\x0c第二页".as_bytes()).unwrap();
         assert_eq!(d.pages.len(), 2);
         assert_eq!(d.pages[1].number, 2);
+    }
+
+    #[test]
+    fn gbk_text_reads_as_its_utf8_twin() {
+        let utf8 = "一、部门概况\n年初预算3229.07万元\x0c第二页";
+        let (gbk, _, unmappable) = encoding_rs::GBK.encode(utf8);
+        assert!(!unmappable);
+        assert!(std::str::from_utf8(&gbk).is_err());
+        let d = load_plain(&gbk).unwrap();
+        assert_eq!(d.pages.len(), 2);
+        assert_eq!(d.pages[0].text, "一、部门概况\n年初预算3229.07万元");
+        // binary that is not valid GB18030, or decodes to control characters, is refused
+        let e = load_plain(&[0xb2, 0xbf, 0x00, 0x01, 0x02, 0x81]).unwrap_err();
+        assert_eq!(e.kind, "not_text");
     }
 
     #[test]

@@ -16,7 +16,8 @@
 //! translation is read as if unrotated).
 
 use super::docx::{attr, open_zip, read_part, resolve_ref};
-use super::{ErrorKind, LoadError, LoadedDocument, PageText, TextLayer};
+use super::quality::Verdict;
+use super::{ErrorKind, LoadError, LoadedDocument, PageBackend, PageText, TextLayer};
 use quick_xml::events::Event;
 
 /// Load an `.ofd` file.
@@ -56,13 +57,12 @@ pub fn load_ofd(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         pages.push(PageText {
             number: i + 1,
             verdict: if text.trim().is_empty() {
-                "empty"
+                Verdict::Empty
             } else {
-                "good"
-            }
-            .into(),
+                Verdict::Good
+            },
             text,
-            backend: "ofd".into(),
+            backend: PageBackend::Ofd,
         });
     }
     let doc = LoadedDocument {

@@ -12,7 +12,8 @@
 //! sheets are read like the others.
 
 use super::cells::{Grid, GridCell, render_grid};
-use super::{ErrorKind, LoadError, LoadedDocument, PageText, TextLayer};
+use super::quality::Verdict;
+use super::{ErrorKind, LoadError, LoadedDocument, PageBackend, PageText, TextLayer};
 use calamine::{Data, Dimensions, Range, Reader, Sheets, open_workbook_auto_from_rs};
 use std::io::Cursor;
 
@@ -47,8 +48,8 @@ pub fn load_sheet(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         pages.push(PageText {
             number: pages.len() + 1,
             text: render_grid(&grid),
-            backend: "sheet".into(),
-            verdict: "good".into(),
+            backend: PageBackend::Sheet,
+            verdict: Verdict::Good,
         });
     }
     let doc = LoadedDocument {

@@ -10,12 +10,11 @@
 //! * [`layout`]: where tables are and how their text splits into rows of cells (tabs, `|`,
 //!   markdown, one cell per line, single spaces; page breaks with a repeated header).
 //! * [`figures`]: numbers with units in a cell, and target-vs-actual status.
-//! * [`csv`]: batch `targets.csv` / `indicators.csv`.
+//! * the batch `targets.csv` / `indicators.csv` are written by [`crate::emit::tables`].
 //!
 //! A table with a score column and a total row (合计 / 总分) gets a [`Check`]: do the rows'
 //! scores add up to the stated total? A mismatch is reported, never corrected.
 
-pub mod csv;
 pub mod figures;
 pub mod layout;
 pub mod template;

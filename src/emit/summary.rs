@@ -1,49 +1,15 @@
-//! Emit stage: reports → files. One pretty JSON per input, plus the batch summaries
-//! `summary.jsonl` (one line per input, appended as each input finishes so a killed run
-//! keeps what it did; compacted at the end of a run, see [`finish_summaries`]) and
-//! `summary.csv` (one column per canonical key, rebuilt from `summary.jsonl` at the end).
-//!
-//! Every file is written to a temporary name and renamed into place, so a reader never sees
-//! half a file.
+//! The batch summaries: `summary.jsonl` (one line per input, appended as each input finishes
+//! so a killed run keeps what it did; compacted at the end of a run, see
+//! [`finish_summaries`]) and `summary.csv` (one column per canonical key, rebuilt from
+//! `summary.jsonl` at the end). Both keep the contract of `fields.md` (file, status
+//! `ok`/`error`, canonical fields); the wide table with confidence is [`super::wide`].
 
+use super::{csv_cell, write_atomic};
 use crate::report::{ErrorKind, Report, keys};
 use serde_json::{Map, Value, json};
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
-
-/// Serialize a report exactly as it is written to disk (pretty, stable key order, newline).
-pub fn report_json(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(report).expect("report serializes");
-    s.push('\n');
-    s
-}
-
-/// Write `contents` to `path` atomically (temp file in the same directory, then rename).
-pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(contents)?;
-        f.sync_all()?;
-    }
-    fs::rename(&tmp, path)
-}
-
-/// Write one report as `<out>/<stem>.json`.
-pub fn write_report(out_dir: &Path, stem: &str, report: &Report) -> std::io::Result<PathBuf> {
-    let path = out_dir.join(format!("{stem}.json"));
-    write_atomic(&path, report_json(report).as_bytes())?;
-    Ok(path)
-}
+use std::path::Path;
 
 /// One line of the batch summary.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,7 +69,8 @@ impl SummaryRow {
         self
     }
 
-    /// The JSON line: file, status, then the canonical fields flat, then error details.
+    /// The JSON line: file, status, then every canonical field flat (null when absent, so
+    /// every line has the same keys), then error details.
     pub fn to_json(&self) -> Value {
         let mut m = Map::new();
         m.insert("file".into(), json!(self.file));
@@ -116,9 +83,7 @@ impl SummaryRow {
             m.insert("patterns_version".into(), json!(v));
         }
         for k in keys() {
-            if let Some(v) = self.fields.get(k) {
-                m.insert(k.into(), v.clone());
-            }
+            m.insert(k.into(), self.fields.get(k).cloned().unwrap_or(Value::Null));
         }
         if let Some(k) = &self.error_kind {
             m.insert("error_kind".into(), json!(k));
@@ -141,7 +106,11 @@ impl SummaryRow {
             error_kind: s("error_kind"),
             error: s("error"),
             fields: keys()
-                .filter_map(|k| o.get(k).map(|v| (k.to_string(), v.clone())))
+                .filter_map(|k| {
+                    o.get(k)
+                        .filter(|v| !v.is_null())
+                        .map(|v| (k.to_string(), v.clone()))
+                })
                 .collect(),
         })
     }
@@ -202,7 +171,7 @@ pub fn latest_rows(rows: Vec<SummaryRow>) -> Vec<SummaryRow> {
 /// End of a batch: rewrite `summary.jsonl` with only the current row of each input (sorted,
 /// see [`latest_rows`]) and rebuild `summary.csv` from it, both atomically. An interrupted
 /// and resumed batch therefore ends with the same bytes as an uninterrupted one.
-pub fn finish_summaries(out_dir: &Path) -> std::io::Result<Vec<SummaryRow>> {
+pub fn finish_summaries(out_dir: &Path, csv_bom: bool) -> std::io::Result<Vec<SummaryRow>> {
     let rows = latest_rows(read_summary(out_dir)?);
     let mut jsonl = String::new();
     for r in &rows {
@@ -210,92 +179,13 @@ pub fn finish_summaries(out_dir: &Path) -> std::io::Result<Vec<SummaryRow>> {
         jsonl.push('\n');
     }
     write_atomic(&out_dir.join("summary.jsonl"), jsonl.as_bytes())?;
-    write_atomic(&out_dir.join("summary.csv"), summary_csv(&rows).as_bytes())?;
+    let mut csv = String::new();
+    if csv_bom {
+        csv.push('\u{feff}');
+    }
+    csv.push_str(&summary_csv(&rows));
+    write_atomic(&out_dir.join("summary.csv"), csv.as_bytes())?;
     Ok(rows)
-}
-
-/// Write `targets.csv`, `indicators.csv` and (with a threshold) `review.csv` for the
-/// converted inputs of a batch, reading each `<stem>.json` once and streaming the rows, so
-/// memory stays flat however many files the batch has.
-pub fn write_row_csvs(
-    out_dir: &Path,
-    rows: &[SummaryRow],
-    review: Option<f64>,
-) -> std::io::Result<()> {
-    use std::io::BufWriter;
-    let tmp = |name: &str| out_dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let mut targets = BufWriter::new(fs::File::create(tmp("targets.csv"))?);
-    let mut indicators = BufWriter::new(fs::File::create(tmp("indicators.csv"))?);
-    let mut reviews = match review {
-        Some(_) => Some(BufWriter::new(fs::File::create(tmp("review.csv"))?)),
-        None => None,
-    };
-    let mut first = true;
-    let mut ok: Vec<&SummaryRow> = rows.iter().filter(|r| r.status == "ok").collect();
-    ok.sort_by(|a, b| a.file.cmp(&b.file));
-    for row in ok {
-        let path = out_dir.join(format!("{}.json", row.stem));
-        let Ok(text) = fs::read_to_string(&path) else {
-            continue;
-        };
-        let Ok(report) = serde_json::from_str::<Report>(&text) else {
-            continue;
-        };
-        let one = [(row.file.clone(), report)];
-        let parts = [
-            (crate::tables::csv::targets_csv(&one), &mut targets),
-            (crate::tables::csv::indicators_csv(&one), &mut indicators),
-        ];
-        for (csv, w) in parts {
-            write_csv_part(w, &csv, first)?;
-        }
-        if let (Some(t), Some(w)) = (review, reviews.as_mut()) {
-            write_csv_part(w, &crate::eval::review_csv(&one, t), first)?;
-        }
-        first = false;
-    }
-    if first {
-        // No converted input: still write the headers.
-        let none: [(String, Report); 0] = [];
-        write_csv_part(&mut targets, &crate::tables::csv::targets_csv(&none), true)?;
-        write_csv_part(
-            &mut indicators,
-            &crate::tables::csv::indicators_csv(&none),
-            true,
-        )?;
-        if let (Some(t), Some(w)) = (review, reviews.as_mut()) {
-            write_csv_part(w, &crate::eval::review_csv(&none, t), true)?;
-        }
-    }
-    let mut done = vec![(targets, "targets.csv"), (indicators, "indicators.csv")];
-    if let Some(w) = reviews {
-        done.push((w, "review.csv"));
-    }
-    for (w, name) in done {
-        let f = w.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
-        fs::rename(tmp(name), out_dir.join(name))?;
-    }
-    Ok(())
-}
-
-/// Write one CSV chunk, dropping its header line unless it is the first chunk.
-fn write_csv_part(w: &mut impl Write, csv: &str, with_header: bool) -> std::io::Result<()> {
-    let body = if with_header {
-        csv
-    } else {
-        csv.split_once('\n').map_or("", |(_, rest)| rest)
-    };
-    w.write_all(body.as_bytes())
-}
-
-/// One CSV cell, quoted when it holds a comma, a quote or a line break (RFC 4180).
-pub fn csv_cell(v: &str) -> String {
-    if v.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v.to_string()
-    }
 }
 
 /// The CSV summary: one row per input, one column per canonical key, sorted by file.
@@ -327,61 +217,6 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
         out.push('\n');
     }
     out
-}
-
-/// The JSON Schema of the report (printed by `baogao schema`).
-pub fn schema() -> Value {
-    let field = json!({
-        "type": "object",
-        "required": ["value", "unit", "raw", "page", "confidence", "flags"],
-        "properties": {
-            "value": {"type": ["number", "string"]},
-            "unit": {"type": ["string", "null"], "enum": ["yuan", "percent", "persons", "points", null]},
-            "raw": {"type": "string", "description": "source snippet after text clean-up"},
-            "page": {"type": "integer", "minimum": 1},
-            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-            "flags": {"type": "array", "items": {"type": "string", "enum": crate::report::Flag::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>()}},
-            "pattern": {"type": "string", "description": "pattern file stem / id that produced the value"}
-        }
-    });
-    let mut props = Map::new();
-    for k in keys() {
-        props.insert(k.into(), json!({"$ref": "#/$defs/field"}));
-    }
-    json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "baogao report",
-        "type": "object",
-        "required": ["schema_version", "source", "fields", "sections", "targets", "lists", "checks", "warnings"],
-        "$defs": {"field": field},
-        "properties": {
-            "schema_version": {"const": crate::report::SCHEMA_VERSION},
-            "source": {
-                "type": "object",
-                "required": ["file", "sha256", "pages", "text_layer"],
-                "properties": {
-                    "file": {"type": "string"},
-                    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                    "pages": {"type": "integer"},
-                    "text_layer": {"enum": ["pdf", "ocr", "mixed", "plain"]},
-                    "page_info": {"type": "array", "items": {"type": "object", "properties": {
-                        "page": {"type": "integer"}, "backend": {"type": "string"},
-                        "verdict": {"type": "string"}, "chars": {"type": "integer"}}}}
-                }
-            },
-            "fields": {"type": "object", "properties": props, "additionalProperties": false},
-            "sections": {"type": "array", "items": {"type": "object", "required": ["name", "max", "score", "level", "page", "raw", "flags"], "properties": {
-                "name": {"type": "string"}, "max": {"type": ["number", "null"]}, "score": {"type": ["number", "null"]},
-                "level": {"type": "integer"}, "page": {"type": "integer"}, "raw": {"type": "string"},
-                "flags": {"type": "array", "items": {"type": "string"}}}}},
-            "targets": {"type": "array"},
-            "lists": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "object", "properties": {"text": {"type": "string"}, "page": {"type": "integer"}}}}},
-            "checks": {"type": "array", "items": {"type": "object", "required": ["name", "inputs", "result", "detail"], "properties": {
-                "name": {"type": "string"}, "inputs": {"type": "array", "items": {"type": "string"}},
-                "result": {"enum": ["pass", "fail", "skipped"]}, "detail": {"type": "string"}}}},
-            "warnings": {"type": "array", "items": {"type": "string"}}
-        }
-    })
 }
 
 #[cfg(test)]
@@ -444,7 +279,7 @@ mod tests {
             .open(dir.join("summary.jsonl"))
             .unwrap();
         f.write_all(b"{\"file\": \"c.pd").unwrap();
-        let rows = finish_summaries(&dir).unwrap();
+        let rows = finish_summaries(&dir, false).unwrap();
         let files: Vec<_> = rows
             .iter()
             .map(|r| (r.file.as_str(), r.error_kind.as_deref()))
@@ -458,20 +293,6 @@ mod tests {
                 .count(),
             3
         );
-        fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn atomic_write_leaves_no_temp_file() {
-        let dir = std::env::temp_dir().join(format!("baogao-emit-{}", std::process::id()));
-        let p = dir.join("a.json");
-        write_atomic(&p, b"{}\n").unwrap();
-        assert_eq!(fs::read_to_string(&p).unwrap(), "{}\n");
-        let names: Vec<_> = fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names.len(), 1);
         fs::remove_dir_all(&dir).unwrap();
     }
 }
