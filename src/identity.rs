@@ -218,7 +218,7 @@ pub fn parse(origin: &str, text: &str) -> Result<Labels, PatternError> {
             labels.push((w, role));
         }
     }
-    labels.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()));
+    labels.sort_by_key(|l| std::cmp::Reverse(l.0.chars().count()));
     let b = de.bounds;
     if b.org_end.is_empty() {
         return Err(err(1, "bounds.org_end must not be empty".into()));
@@ -496,8 +496,7 @@ fn read_value(
     }
     let start = i;
     let max_chars = if role.is_unit() { 40 } else { 60 };
-    let mut n = 0;
-    for c in text[start..limit].chars() {
+    for (n, c) in text[start..limit].chars().enumerate() {
         let stop = c == '\n'
             || c == '|'
             || c.is_whitespace()
@@ -511,7 +510,6 @@ fn read_value(
             break;
         }
         i += c.len_utf8();
-        n += 1;
     }
     let mut v = text[start..i].to_string();
     // leading words that are not the name
