@@ -28,7 +28,7 @@ const FIRST_WINS: &[&str] = &["year", "report_family", "department"];
 /// The constants of the confidence arithmetic, carried by [`Evidence`] so a calibration
 /// study (`examples/calibrate.rs`) runs this very code with other values. `Default` is what
 /// the tool uses; docs/calibration.md says how the values were measured.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ConfidenceParams {
     /// How close (in pattern trust) a disagreeing mention must be to count as a conflict.
     pub margin: f64,

@@ -255,6 +255,17 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// ok / (ok + wrong + spurious), as score.py computes it overall (0 when nothing was
+    /// predicted).
+    pub fn precision(&self) -> f64 {
+        self.ok as f64 / (self.ok + self.wrong + self.spurious).max(1) as f64
+    }
+
+    /// ok / (ok + wrong + miss) (0 when the truth states nothing).
+    pub fn recall(&self) -> f64 {
+        self.ok as f64 / (self.ok + self.wrong + self.miss).max(1) as f64
+    }
+
     fn add(&mut self, o: &Counts) {
         self.ok += o.ok;
         self.wrong += o.wrong;
@@ -420,8 +431,8 @@ pub fn score_values_on(docs: &[(String, Value, Option<Value>)], on: Keys) -> Sco
     for (_, c) in &per_key {
         total.add(c);
     }
-    let precision = total.ok as f64 / (total.ok + total.wrong + total.spurious).max(1) as f64;
-    let recall = total.ok as f64 / (total.ok + total.wrong + total.miss).max(1) as f64;
+    let precision = total.precision();
+    let recall = total.recall();
     let f1 = 2.0 * precision * recall / (precision + recall).max(1e-9);
     let confident: Vec<&Judged> = values.iter().filter(|v| v.confidence >= 0.9).collect();
     let confident_ok = confident.iter().filter(|v| v.correct).count();
@@ -570,20 +581,36 @@ pub fn render(score: &Score) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "{:28} {:>4} {:>5} {:>4} {:>4}",
-        "key", "ok", "wrong", "miss", "spur"
+        "{:28} {:>4} {:>5} {:>4} {:>4} {:>9} {:>6}",
+        "key", "ok", "wrong", "miss", "spur", "precision", "recall"
     );
+    // precision / recall per key; `-` where the key was never predicted / never stated
+    let pr = |c: &Counts| {
+        let p = if c.ok + c.wrong + c.spurious == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.3}", c.precision())
+        };
+        let r = if c.ok + c.wrong + c.miss == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.3}", c.recall())
+        };
+        (p, r)
+    };
     for (k, c) in &score.per_key.0 {
+        let (p, r) = pr(c);
         let _ = writeln!(
             o,
-            "{k:28} {:4} {:5} {:4} {:4}",
+            "{k:28} {:4} {:5} {:4} {:4} {p:>9} {r:>6}",
             c.ok, c.wrong, c.miss, c.spurious
         );
     }
     let t = &score.total;
+    let (p, r) = pr(t);
     let _ = writeln!(
         o,
-        "{:28} {:4} {:5} {:4} {:4}",
+        "{:28} {:4} {:5} {:4} {:4} {p:>9} {r:>6}",
         "(all)", t.ok, t.wrong, t.miss, t.spurious
     );
     let _ = writeln!(
@@ -698,15 +725,15 @@ mod tests {
         let (t, o) = fixtures();
         let s = score_dir(&t, &o, None).unwrap();
         // printed by score.py on these files (see tests/fixtures/eval/README.md)
-        assert_eq!(s.docs, 5);
+        assert_eq!(s.docs, 6);
         assert_eq!(s.missing_outputs, ["b", "c"]);
         assert_eq!(
             (round4(s.precision), round4(s.recall), round4(s.f1)),
-            (0.7619, 0.5714, 0.6531)
+            (0.72, 0.5806, 0.6429)
         );
         assert_eq!(
             (s.confident_n, s.confident_accuracy.map(round4)),
-            (10, Some(0.7))
+            (13, Some(0.6923))
         );
         let counts: Vec<(&str, [usize; 4])> = s
             .per_key
@@ -718,7 +745,7 @@ mod tests {
             counts,
             [
                 ("department", [2, 0, 1, 0]),
-                ("year", [2, 0, 3, 0]),
+                ("year", [3, 0, 3, 0]),
                 ("report_family", [1, 0, 1, 0]),
                 ("staff.authorized", [1, 1, 0, 0]),
                 ("staff.actual", [2, 0, 0, 0]),
@@ -732,9 +759,10 @@ mod tests {
                 ("expenditure.public", [0, 0, 0, 0]),
                 ("score.total", [1, 1, 0, 0]),
                 ("grade", [2, 0, 1, 0]),
-                ("project.name", [0, 0, 0, 0]),
-                ("project.supervisor", [0, 0, 0, 0]),
-                ("project.implementer", [0, 0, 0, 0]),
+                // f: no `department` key in its truth, so its department is not scored
+                ("project.name", [1, 0, 0, 0]),
+                ("project.supervisor", [0, 0, 0, 1]),
+                ("project.implementer", [0, 1, 0, 0]),
             ]
         );
         let wrong: Vec<(&str, &str)> = s
@@ -750,10 +778,12 @@ mod tests {
                 ("a", "score.total"),
                 ("e", "staff.authorized"),
                 ("e", "budget.adjusted"),
+                ("f", "project.supervisor"),
+                ("f", "project.implementer"),
             ]
         );
         let rel: Vec<(usize, usize)> = s.reliability.iter().map(|b| (b.n, b.correct)).collect();
-        assert_eq!(rel, [(5, 5), (3, 2), (3, 2), (10, 7)]);
+        assert_eq!(rel, [(5, 5), (4, 2), (3, 2), (13, 9)]);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! | clean | [`clean`] | `LoadedDocument` → [`clean::CleanText`] (one string, page map) |
 //! | segment | [`segment`] | `CleanText` → [`segment::Outline`] (heading tree) |
 //! | (rules) | [`rules`] (+ [`patterns`]) | `patterns/*.toml`, `--patterns DIR` → [`rules::Rules`], carried in [`pipeline::Config`] |
-//! | extract | [`extract`], [`grid`], [`lexicon`] | text + outline + [`rules::Rules`] → [`extract::Candidate`]s |
+//! | extract | [`extract`], [`grid`], [`lexicon`], [`identity`] | text + outline + [`rules::Rules`] → [`extract::Candidate`]s |
 //! | normalize | [`normalize`] | raw number/unit/grade text → canonical values |
 //! | check | [`check`] | candidates → resolved fields with checks and confidence |
 //! | sections, lists, tables | [`sections`], [`lists`], [`tables`] | text + outline → scored sections, numbered lists, table rows |
@@ -30,6 +30,7 @@ pub mod emit;
 pub mod eval;
 pub mod extract;
 pub mod grid;
+pub mod identity;
 pub mod lexicon;
 pub mod lists;
 pub mod load;

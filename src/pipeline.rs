@@ -55,6 +55,9 @@ impl Config {
         if rules.grids.examples.iter().any(|e| from_user(&e.origin)) {
             rules.grids.verify_examples()?;
         }
+        if rules.labels.examples.iter().any(|e| from_user(&e.origin)) {
+            crate::identity::verify_examples(&rules.labels)?;
+        }
         if rules.tables.tables.iter().any(|t| from_user(&t.origin)) {
             crate::tables::verify_examples(&rules.tables)?;
         }
@@ -138,6 +141,7 @@ pub fn analyze_loaded(
         &outline,
         &cfg.rules.lexicon,
     ));
+    crate::identity::resolve(&clean, &cfg.rules.labels, &mut candidates);
     let sections = crate::sections::section_scores(&clean, &outline);
     let lists = crate::lists::lists(&clean, &outline);
     let tables = crate::tables::tables(&clean, &loaded.pages, &cfg.rules.tables);

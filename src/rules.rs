@@ -9,6 +9,7 @@
 //! | `grids.toml` | budget-execution grid columns and rows | [`crate::grid`] |
 //! | `tables.toml` | table header words and templates | [`crate::tables`] |
 //! | `lexicon.toml` | cue words for prose amounts, scope words | [`crate::lexicon`] |
+//! | `labels.toml` | form labels and stamps that bound names | [`crate::identity`] |
 //! | any other `*.toml` | field patterns (`[[pattern]]`) | [`crate::extract`] |
 //!
 //! The built-in files are compiled into the binary ([`BUILTIN`]), so the tool works from any
@@ -24,6 +25,7 @@
 //! rule changed.
 
 use crate::grid::Grids;
+use crate::identity::Labels;
 use crate::lexicon::Lexicon;
 use crate::patterns::{self, PatternError, PatternSet};
 use crate::tables::template::Templates;
@@ -51,6 +53,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     crate::grid::DEFAULT_FILE,
     crate::tables::template::DEFAULT_FILE,
     crate::lexicon::SOURCE,
+    crate::identity::LABELS_FILE,
 ];
 
 /// What a rule file holds, decided by its file name.
@@ -64,6 +67,8 @@ pub enum RuleKind {
     Tables,
     /// `lexicon.toml`: cue words for prose amounts.
     Lexicon,
+    /// `labels.toml`: the form-label vocabulary of [`crate::identity`].
+    Labels,
 }
 
 impl RuleKind {
@@ -73,6 +78,7 @@ impl RuleKind {
             Some("grids.toml") => RuleKind::Grids,
             Some("tables.toml") => RuleKind::Tables,
             Some("lexicon.toml") => RuleKind::Lexicon,
+            Some("labels.toml") => RuleKind::Labels,
             _ => RuleKind::Fields,
         }
     }
@@ -96,6 +102,8 @@ pub struct Rules {
     pub tables: Arc<Templates>,
     /// Cue words for prose amounts (`lexicon.toml`; empty when the set has none).
     pub lexicon: Arc<Lexicon>,
+    /// Form labels and stamps that bound names (`labels.toml`).
+    pub labels: Arc<Labels>,
     /// The effective sources, in load order.
     pub sources: Vec<RuleSource>,
     /// A short hash of every effective rule file: a changed rule means old outputs are stale.
@@ -155,12 +163,14 @@ impl Rules {
         let mut grids = None;
         let mut tables = None;
         let mut lexicon = None;
+        let mut labels = None;
         for s in &sources {
             match RuleKind::of(&s.name) {
                 RuleKind::Fields => fields.add(patterns::parse_file(&s.name, &s.text)?),
                 RuleKind::Grids => grids = Some(Grids::parse(&s.name, &s.text)?),
                 RuleKind::Tables => tables = Some(Templates::parse(&s.name, &s.text)?),
                 RuleKind::Lexicon => lexicon = Some(crate::lexicon::parse(&s.name, &s.text)?),
+                RuleKind::Labels => labels = Some(crate::identity::parse(&s.name, &s.text)?),
             }
         }
         let grids = match grids {
@@ -171,6 +181,13 @@ impl Rules {
             Some(t) => t,
             None => Templates::parse("(no tables.toml)", crate::tables::template::EMPTY_FILE)?,
         };
+        let labels = match labels {
+            Some(l) => l,
+            None => crate::identity::parse(
+                crate::identity::LABELS_FILE.0,
+                crate::identity::LABELS_FILE.1,
+            )?,
+        };
         let version = version_of(&sources);
         fields.version = version.clone();
         Ok(Rules {
@@ -178,6 +195,7 @@ impl Rules {
             grids: Arc::new(grids),
             tables: Arc::new(tables),
             lexicon: Arc::new(lexicon.unwrap_or_else(Lexicon::empty)),
+            labels: Arc::new(labels),
             sources,
             version,
         })

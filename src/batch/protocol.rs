@@ -47,7 +47,7 @@ impl WirePath {
 /// file's text, as the parent loaded it, and the load options) and the batch's output
 /// folder and memory limit. The worker compiles the very sources the parent did, so a rule
 /// file edited while a batch runs cannot split it into two pattern sets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkerConfig {
     pub out: WirePath,
     pub max_memory_mb: Option<u64>,
@@ -56,6 +56,8 @@ pub struct WorkerConfig {
     pub rules_version: String,
     pub ocr: Ocr,
     pub ocr_jobs: usize,
+    /// The check stage's confidence constants.
+    pub confidence: crate::check::ConfidenceParams,
 }
 
 /// One rule file ([`RuleSource`]) on the wire.
@@ -98,6 +100,7 @@ impl WorkerConfig {
                 OcrMode::Never => Ocr::Never,
             },
             ocr_jobs: cfg.load.ocr_jobs,
+            confidence: cfg.confidence,
         }
     }
 
@@ -122,6 +125,7 @@ impl WorkerConfig {
         }
         Ok(Config {
             rules,
+            confidence: self.confidence,
             load: LoadOptions {
                 ocr: match self.ocr {
                     Ocr::Auto => OcrMode::Auto,
