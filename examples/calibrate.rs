@@ -160,7 +160,7 @@ impl Doc {
             .loaded
             .pages
             .iter()
-            .filter(|p| p.backend.starts_with("ocr"))
+            .filter(|p| p.backend.is_ocr())
             .map(|p| p.text.chars().count())
             .sum();
         let all: usize = a.loaded.pages.iter().map(|p| p.text.chars().count()).sum();

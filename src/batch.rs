@@ -32,6 +32,7 @@
 
 use crate::emit::{SummaryLog, SummaryRow, finish_summaries, read_summary, write_report};
 use crate::pipeline::{Config, convert, sha256_hex};
+use crate::report::ErrorKind;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -242,12 +243,17 @@ pub fn convert_one(f: &Path, display: &str, stem: &str, out: &Path, cfg: &Config
         inject_fault(display);
         convert(f, display, cfg)
     }));
-    let version = &cfg.patterns.version;
+    let version = &cfg.rules.version;
     match res {
         Ok(Ok(report)) => match write_report(out, stem, &report) {
             Ok(_) => SummaryRow::ok(display, stem, &report).with_source(None, version),
-            Err(e) => SummaryRow::error(display, stem, "io", &format!("writing output: {e}"))
-                .with_source(Some(report.source.sha256.clone()), version),
+            Err(e) => SummaryRow::error(
+                display,
+                stem,
+                ErrorKind::Io,
+                &format!("writing output: {e}"),
+            )
+            .with_source(Some(report.source.sha256.clone()), version),
         },
         Ok(Err(e)) => {
             SummaryRow::error(display, stem, e.kind, &e.message).with_source(file_sha(f), version)
@@ -258,8 +264,13 @@ pub fn convert_one(f: &Path, display: &str, stem: &str, out: &Path, cfg: &Config
                 .cloned()
                 .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "unknown panic".into());
-            SummaryRow::error(display, stem, "crash", &format!("internal error: {msg}"))
-                .with_source(file_sha(f), version)
+            SummaryRow::error(
+                display,
+                stem,
+                ErrorKind::Crash,
+                &format!("internal error: {msg}"),
+            )
+            .with_source(file_sha(f), version)
         }
     }
 }
@@ -635,7 +646,7 @@ fn death_row(t: &Task, spec: &WorkerSpec, status: Option<ExitStatus>, tail: &str
         let limit = spec
             .max_memory_mb
             .map_or_else(String::new, |m| format!(" (--max-memory {m} MB)"));
-        ("too_large", format!("out of memory{limit}: {oom}"))
+        (ErrorKind::TooLarge, format!("out of memory{limit}: {oom}"))
     } else {
         let how = match status {
             Some(s) if s.signal().is_some() => {
@@ -645,7 +656,7 @@ fn death_row(t: &Task, spec: &WorkerSpec, status: Option<ExitStatus>, tail: &str
             Some(s) => format!("exited with status {}", s.code().unwrap_or(-1)),
             None => "vanished".into(),
         };
-        ("crash", format!("worker {how}{detail}"))
+        (ErrorKind::Crash, format!("worker {how}{detail}"))
     };
     SummaryRow::error(&t.display, &t.stem, kind, &msg)
         .with_source(file_sha(&t.path), &spec.patterns_version)
@@ -669,7 +680,7 @@ impl Slot {
                         return SummaryRow::error(
                             &t.display,
                             &t.stem,
-                            "crash",
+                            ErrorKind::Crash,
                             &format!("cannot start a worker process: {e}"),
                         )
                         .with_source(file_sha(&t.path), &self.spec.patterns_version);
@@ -691,7 +702,7 @@ impl Slot {
         SummaryRow::error(
             &t.display,
             &t.stem,
-            "crash",
+            ErrorKind::Crash,
             "worker processes die at start",
         )
         .with_source(file_sha(&t.path), &self.spec.patterns_version)
@@ -727,7 +738,7 @@ impl Slot {
                         return SummaryRow::error(
                             &t.display,
                             &t.stem,
-                            "timeout",
+                            ErrorKind::Timeout,
                             &format!("not finished after {} s (--timeout)", limit.as_secs_f64()),
                         )
                         .with_source(file_sha(&t.path), &self.spec.patterns_version);
@@ -739,7 +750,7 @@ impl Slot {
                         return SummaryRow::error(
                             &t.display,
                             &t.stem,
-                            "too_large",
+                            ErrorKind::TooLarge,
                             &format!("needs more than --max-memory {mb} MB"),
                         )
                         .with_source(file_sha(&t.path), &self.spec.patterns_version);
@@ -833,7 +844,7 @@ pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
         let ev_tx = ev_tx.clone();
         let out = opts.out.clone();
         let shard = opts.shard;
-        let version = cfg.patterns.version.clone();
+        let version = cfg.rules.version.clone();
         let discovered = Arc::clone(&discovered);
         thread::spawn(move || {
             produce(
@@ -855,7 +866,7 @@ pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
         timeout: opts.timeout,
         max_memory_mb: opts.max_memory_mb,
         config_args: opts.config_args.clone(),
-        patterns_version: cfg.patterns.version.clone(),
+        patterns_version: cfg.rules.version.clone(),
     };
     let mut slots = Vec::new();
     for _ in 0..jobs {
@@ -986,8 +997,8 @@ fn produce(
         let path = match item {
             Ok(p) => p,
             Err((_, reason)) => {
-                let row =
-                    SummaryRow::error(&display, &stem, "io", &reason).with_source(None, version);
+                let row = SummaryRow::error(&display, &stem, ErrorKind::Io, &reason)
+                    .with_source(None, version);
                 let _ = ev_tx.send(Event::Queued);
                 let _ = ev_tx.send(Event::Done(row));
                 continue;

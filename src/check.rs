@@ -9,7 +9,7 @@
 //! * a cross-check that holds (basic + project = actual, actual / budget = stated rate,
 //!   section scores add up to the total) raises every input; one that fails flags
 //!   (`sum_mismatch`, `rate_mismatch`, …) and lowers every input;
-//! * an implausible value (execution rate above 1000 %, a grade outside the score's band)
+//! * an implausible value (execution rate above 300 %, a grade outside the score's band)
 //!   lowers it;
 //! * text that came from OCR lowers it (flag `ocr`).
 //!
@@ -17,7 +17,7 @@
 
 use crate::extract::Candidate;
 use crate::normalize::{grade_band, json_number};
-use crate::report::{Check, Field, SectionScore};
+use crate::report::{Check, Field, Flag, SectionScore};
 use std::collections::BTreeMap;
 
 /// Keys whose first (title) mention wins among equally trusted patterns without raising a
@@ -60,7 +60,7 @@ pub fn check(cands: &[Candidate], sections: &[SectionScore], ev: Evidence<'_>) -
     }
     if ev.ocr_share > 0.0 {
         for f in out.fields.values_mut() {
-            f.flags.push("ocr".into());
+            f.flags.push(Flag::Ocr.into());
             f.confidence -= 0.15 * ev.ocr_share.min(1.0) + 0.05;
         }
     }
@@ -101,7 +101,7 @@ fn choose(key: &str, group: &[&Candidate], warnings: &mut Vec<String>) -> Option
         if FIRST_WINS.contains(&key) {
             conf -= 0.12;
         } else {
-            flags.push("conflict".into());
+            flags.push(Flag::Conflict.into());
             conf = conf.min(0.6);
             let others: Vec<String> = rivals
                 .iter()
@@ -117,7 +117,7 @@ fn choose(key: &str, group: &[&Candidate], warnings: &mut Vec<String>) -> Option
     } else if weak_rivals > 0 {
         conf -= 0.04;
     }
-    if flags.iter().any(|f| f == "implausible") {
+    if flags.iter().any(|f| *f == Flag::Implausible) {
         conf = conf.min(0.5);
     }
     Some(Field {
@@ -136,14 +136,14 @@ fn num(fields: &BTreeMap<String, Field>, key: &str) -> Option<f64> {
 }
 
 /// Apply the outcome of one check to its input fields.
-fn settle(out: &mut Checked, name: &str, inputs: &[&str], ok: bool, flag: &str, detail: String) {
+fn settle(out: &mut Checked, name: &str, inputs: &[&str], ok: bool, flag: Flag, detail: String) {
     for k in inputs {
         if let Some(f) = out.fields.get_mut(*k) {
             if ok {
                 f.confidence += 0.04;
             } else {
                 f.confidence -= 0.3;
-                f.flags.push(flag.to_string());
+                f.flags.push(flag.into());
             }
         }
     }
@@ -186,7 +186,7 @@ fn cross_checks(
                 "expenditure.actual",
             ],
             ok,
-            "sum_mismatch",
+            Flag::SumMismatch,
             format!("{} + {} = {} vs {}", yuan(b), yuan(p), yuan(b + p), yuan(a)),
         );
     }
@@ -206,7 +206,7 @@ fn cross_checks(
                 "expenditure.basic",
             ],
             ok,
-            "sum_mismatch",
+            Flag::SumMismatch,
             format!(
                 "{} + {} = {} vs {}",
                 yuan(pe),
@@ -235,7 +235,7 @@ fn cross_checks(
                 "actual_over_budget_equals_rate",
                 &["expenditure.actual", bk, "expenditure.execution_rate"],
                 hit.is_some(),
-                "rate_mismatch",
+                Flag::RateMismatch,
                 format!(
                     "{} / {} = {:.2} % vs stated {r} %",
                     yuan(a),
@@ -281,7 +281,7 @@ fn cross_checks(
                 "section_scores_sum_to_total",
                 &["score.total"],
                 ok,
-                "sum_mismatch",
+                Flag::SumMismatch,
                 format!(
                     "{} = {} vs total {t}",
                     top.iter()
@@ -312,16 +312,16 @@ fn cross_checks(
             "grade_matches_score_band",
             &["grade", "score.total"],
             band == g,
-            "grade_band_mismatch",
+            Flag::GradeBandMismatch,
             format!("score {t} is in band {band} of {whose}; stated grade {g}"),
         );
     }
     // an execution rate far above 100 % is possible (seed: 152.5 %) but rare
     if let Some(r) = f(out, "expenditure.execution_rate")
-        && r > 300.0
+        && r > crate::normalize::IMPLAUSIBLE_RATE_PERCENT
         && let Some(fl) = out.fields.get_mut("expenditure.execution_rate")
     {
-        fl.flags.push("implausible".into());
+        fl.flags.push(Flag::Implausible.into());
         fl.confidence = fl.confidence.min(0.5);
     }
 }

@@ -6,8 +6,8 @@
 
 use crate::batch::{BatchOptions, Shard};
 use crate::load::OcrMode;
-use crate::patterns::PatternSet;
 use crate::pipeline::{Config, analyze};
+use crate::rules::Rules;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -51,8 +51,10 @@ pub enum Command {
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct PatternArgs {
-    /// Directory of pattern files (*.toml) that replace built-in patterns with the same id
-    /// and add new ones.
+    /// Directory of rule files (*.toml) layered over the built-in rules: a file named like a
+    /// built-in one (money.toml, grids.toml, tables.toml, …) replaces it; any other file adds
+    /// field patterns (one with an existing id replaces it). Every file is validated and its
+    /// examples are run before any input is read.
     #[arg(long, value_name = "DIR")]
     pub patterns: Option<PathBuf>,
     /// Use only the patterns in --patterns, not the built-in set.
@@ -204,16 +206,14 @@ fn eval_cmd(truth: &Path, out: &Path, ids: Option<&[String]>, json: bool) -> i32
 }
 
 fn config(p: &PatternArgs) -> Result<Config, i32> {
-    let patterns = match &p.patterns {
-        Some(dir) => PatternSet::with_dir(dir, p.patterns_only),
-        None => PatternSet::builtin(),
+    let rules = match &p.patterns {
+        Some(dir) => Rules::with_dir(dir, p.patterns_only),
+        None => Rules::builtin(),
     };
-    let patterns = patterns.map_err(|e| {
+    let mut cfg = rules.and_then(Config::with_rules).map_err(|e| {
         eprintln!("baogao: {e}");
         2
     })?;
-    let mut cfg = Config::builtin();
-    cfg.patterns = patterns;
     cfg.load.ocr = match p.ocr {
         OcrArg::Auto => OcrMode::Auto,
         OcrArg::Always => OcrMode::Always,

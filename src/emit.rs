@@ -6,7 +6,7 @@
 //! Every file is written to a temporary name and renamed into place, so a reader never sees
 //! half a file.
 
-use crate::report::{CANONICAL_KEYS, Report};
+use crate::report::{ErrorKind, Report, keys};
 use serde_json::{Map, Value, json};
 use std::fs;
 use std::io::Write;
@@ -81,14 +81,14 @@ impl SummaryRow {
         }
     }
 
-    pub fn error(file: &str, stem: &str, kind: &str, message: &str) -> SummaryRow {
+    pub fn error(file: &str, stem: &str, kind: ErrorKind, message: &str) -> SummaryRow {
         SummaryRow {
             file: file.into(),
             stem: stem.into(),
             status: "error".into(),
             sha256: None,
             patterns_version: None,
-            error_kind: Some(kind.into()),
+            error_kind: Some(kind.as_str().into()),
             error: Some(message.into()),
             fields: Map::new(),
         }
@@ -115,9 +115,9 @@ impl SummaryRow {
         if let Some(v) = &self.patterns_version {
             m.insert("patterns_version".into(), json!(v));
         }
-        for k in CANONICAL_KEYS {
-            if let Some(v) = self.fields.get(*k) {
-                m.insert((*k).into(), v.clone());
+        for k in keys() {
+            if let Some(v) = self.fields.get(k) {
+                m.insert(k.into(), v.clone());
             }
         }
         if let Some(k) = &self.error_kind {
@@ -140,9 +140,8 @@ impl SummaryRow {
             patterns_version: s("patterns_version"),
             error_kind: s("error_kind"),
             error: s("error"),
-            fields: CANONICAL_KEYS
-                .iter()
-                .filter_map(|k| o.get(*k).map(|v| ((*k).to_string(), v.clone())))
+            fields: keys()
+                .filter_map(|k| o.get(k).map(|v| (k.to_string(), v.clone())))
                 .collect(),
         })
     }
@@ -304,7 +303,7 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
     let mut rows: Vec<&SummaryRow> = rows.iter().collect();
     rows.sort_by(|a, b| a.file.cmp(&b.file));
     let mut out = String::from("file,output,status");
-    for k in CANONICAL_KEYS {
+    for k in keys() {
         out.push(',');
         out.push_str(k);
     }
@@ -315,8 +314,8 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
             csv_cell(&format!("{}.json", r.stem)),
             r.status.clone(),
         ];
-        for k in CANONICAL_KEYS {
-            cells.push(match r.fields.get(*k) {
+        for k in keys() {
+            cells.push(match r.fields.get(k) {
                 Some(Value::String(s)) => csv_cell(s),
                 Some(v) => v.to_string(),
                 None => String::new(),
@@ -341,13 +340,13 @@ pub fn schema() -> Value {
             "raw": {"type": "string", "description": "source snippet after text clean-up"},
             "page": {"type": "integer", "minimum": 1},
             "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-            "flags": {"type": "array", "items": {"type": "string", "enum": crate::report::FLAGS.iter().map(|(f, _)| *f).collect::<Vec<_>>()}},
+            "flags": {"type": "array", "items": {"type": "string", "enum": crate::report::Flag::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>()}},
             "pattern": {"type": "string", "description": "pattern file stem / id that produced the value"}
         }
     });
     let mut props = Map::new();
-    for k in CANONICAL_KEYS {
-        props.insert((*k).into(), json!({"$ref": "#/$defs/field"}));
+    for k in keys() {
+        props.insert(k.into(), json!({"$ref": "#/$defs/field"}));
     }
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -405,7 +404,7 @@ mod tests {
                 error: None,
                 fields: f,
             },
-            SummaryRow::error("a.pdf", "a", "encrypted", "needs a \"password\""),
+            SummaryRow::error("a.pdf", "a", ErrorKind::Encrypted, "needs a \"password\""),
         ];
         let csv = summary_csv(&rows);
         let lines: Vec<&str> = csv.lines().collect();
@@ -417,7 +416,7 @@ mod tests {
 
     #[test]
     fn summary_rows_round_trip_through_json() {
-        let r = SummaryRow::error("x.pdf", "x", "timeout", "took too long");
+        let r = SummaryRow::error("x.pdf", "x", ErrorKind::Timeout, "took too long");
         assert_eq!(SummaryRow::from_json(&r.to_json()), Some(r.clone()));
         let r = r.with_source(Some("ab".repeat(32)), "0123456789ab");
         assert_eq!(SummaryRow::from_json(&r.to_json()), Some(r));
@@ -428,12 +427,17 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("baogao-finish-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         let mut log = SummaryLog::open(&dir, false).unwrap();
-        log.append(&SummaryRow::error("b.pdf", "b", "timeout", "slow"))
+        log.append(&SummaryRow::error("b.pdf", "b", ErrorKind::Timeout, "slow"))
             .unwrap();
-        log.append(&SummaryRow::error("a.pdf", "a", "io", "gone"))
+        log.append(&SummaryRow::error("a.pdf", "a", ErrorKind::Io, "gone"))
             .unwrap();
-        log.append(&SummaryRow::error("b.pdf", "b", "encrypted", "password"))
-            .unwrap();
+        log.append(&SummaryRow::error(
+            "b.pdf",
+            "b",
+            ErrorKind::Encrypted,
+            "password",
+        ))
+        .unwrap();
         drop(log);
         let mut f = fs::OpenOptions::new()
             .append(true)

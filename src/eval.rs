@@ -2,7 +2,7 @@
 //! review.
 //!
 //! [`score_dir`] / [`score_values`] are a port of `../shared/tools/score.py` (the project's
-//! reference scorer): the same truth-key → canonical-key mapping ([`KEYS`]), the same
+//! reference scorer): the same truth-key → canonical-key mapping ([`keys`]), the same
 //! matching rules per kind ([`same`]), the same counting of ok / wrong / miss / spurious and
 //! the same precision / recall / F1. Values are compared with Python's semantics (`float()`
 //! of a numeric string, `int()` truncation, `round()` to even, `str.split()` whitespace),
@@ -13,7 +13,7 @@
 //! [`review_rows`] / [`review_csv`] list every field below a confidence threshold with the
 //! reasons its confidence is low, for a person to check against the document.
 
-use crate::report::{CANONICAL_KEYS, FLAGS, Report};
+use crate::report::{FIELDS, FieldKind, Flag, Report};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::Value;
@@ -37,32 +37,27 @@ pub enum Kind {
     Grade,
 }
 
-/// Truth key → (canonical key, kind), in score.py's order.
-pub const KEYS: &[(&str, &str, Kind)] = &[
-    ("department", "department", Kind::Str),
-    ("year", "year", Kind::Int),
-    ("report_family", "report_family", Kind::Str),
-    ("staff_authorized", "staff.authorized", Kind::Int),
-    ("staff_actual", "staff.actual", Kind::Int),
-    ("budget_initial_wan", "budget.initial", Kind::Wan),
-    ("budget_adjusted_wan", "budget.adjusted", Kind::Wan),
-    ("expenditure_actual_wan", "expenditure.actual", Kind::Wan),
-    (
-        "execution_rate_pct",
-        "expenditure.execution_rate",
-        Kind::Pct,
-    ),
-    ("basic_expenditure_wan", "expenditure.basic", Kind::Wan),
-    ("project_expenditure_wan", "expenditure.project", Kind::Wan),
-    (
-        "personnel_expenditure_wan",
-        "expenditure.personnel",
-        Kind::Wan,
-    ),
-    ("public_expenditure_wan", "expenditure.public", Kind::Wan),
-    ("score_total", "score.total", Kind::Pts),
-    ("grade", "grade", Kind::Grade),
-];
+/// How a field kind is compared with truth (score.py's kinds).
+pub fn kind_of(k: FieldKind) -> Kind {
+    match k {
+        FieldKind::Text | FieldKind::Family => Kind::Str,
+        FieldKind::Year | FieldKind::Count => Kind::Int,
+        FieldKind::Money => Kind::Wan,
+        FieldKind::Percent => Kind::Pct,
+        FieldKind::Points => Kind::Pts,
+        FieldKind::Grade => Kind::Grade,
+    }
+}
+
+/// Truth key → (canonical key, kind), in score.py's order: the keys of the field list that
+/// truth files carry ([`crate::report::FieldDef::truth_key`]).
+pub fn keys() -> Vec<(&'static str, &'static str, Kind)> {
+    FIELDS
+        .iter()
+        .filter(|f| !f.truth_key.is_empty())
+        .map(|f| (f.truth_key, f.key, kind_of(f.kind)))
+        .collect()
+}
 
 /// Grade synonyms, as score.py's `GRADES`.
 const GRADES: &[(&str, &str)] = &[
@@ -296,7 +291,7 @@ pub struct Bucket {
     pub accuracy: Option<f64>,
 }
 
-/// Per-key counts in [`KEYS`] order (serialized as a JSON object in that order).
+/// Per-key counts in [`keys`] order (serialized as a JSON object in that order).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PerKey(pub Vec<(String, Counts)>);
 
@@ -339,7 +334,25 @@ pub struct Score {
 /// so it works on report JSON from any version of the tool; a [`Report`] can be passed
 /// through `serde_json::to_value`.
 pub fn score_values(docs: &[(String, Value, Option<Value>)]) -> Score {
-    let mut per_key: Vec<(String, Counts)> = KEYS
+    score_values_on(docs, Keys::All)
+}
+
+/// Which keys a score counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keys {
+    /// Every key of the field list that truth files carry.
+    All,
+    /// The first fifteen (the contract before `project.*`; score.py's `--core`).
+    Core,
+}
+
+/// As [`score_values`], on the given keys.
+pub fn score_values_on(docs: &[(String, Value, Option<Value>)], on: Keys) -> Score {
+    let mut keys = keys();
+    if on == Keys::Core {
+        keys.retain(|(_, c, _)| crate::report::field_def(c).is_some_and(|f| f.core));
+    }
+    let mut per_key: Vec<(String, Counts)> = keys
         .iter()
         .map(|(_, c, _)| ((*c).to_string(), Counts::default()))
         .collect();
@@ -355,8 +368,10 @@ pub fn score_values(docs: &[(String, Value, Option<Value>)]) -> Score {
             // `.get("fields", {}) or {}`: a falsy or non-object `fields` reads as no fields
             Some(o) => o.get("fields").and_then(Value::as_object).unwrap_or(&empty),
         };
-        for (i, (tkey, ckey, kind)) in KEYS.iter().enumerate() {
-            let t = truth.get(*tkey).filter(|v| !v.is_null());
+        for (i, (tkey, ckey, kind)) in keys.iter().enumerate() {
+            // score.py: a key missing from a truth file (not null: missing) is not scored
+            let Some(t) = truth.get(*tkey) else { continue };
+            let t = Some(t).filter(|v| !v.is_null());
             let p = fields.get(*ckey).and_then(Value::as_object);
             let pv = p.and_then(|p| p.get("value")).filter(|v| !v.is_null());
             let s = &mut per_key[i].1;
@@ -522,6 +537,11 @@ pub fn score_dir(
 
 /// Score in-process reports: `(id, truth, report or None when conversion failed)`.
 pub fn score_reports(docs: &[(String, Value, Option<Report>)]) -> Score {
+    score_reports_on(docs, Keys::All)
+}
+
+/// As [`score_reports`], on the given keys.
+pub fn score_reports_on(docs: &[(String, Value, Option<Report>)], on: Keys) -> Score {
     let docs: Vec<(String, Value, Option<Value>)> = docs
         .iter()
         .map(|(id, t, r)| {
@@ -533,7 +553,7 @@ pub fn score_reports(docs: &[(String, Value, Option<Report>)]) -> Score {
             )
         })
         .collect();
-    score_values(&docs)
+    score_values_on(&docs, on)
 }
 
 fn fmt_opt(v: Option<f64>) -> String {
@@ -663,24 +683,21 @@ pub struct ReviewRow {
     pub reason: String,
 }
 
-/// A short clause per flag; flags not listed here fall back to the `FLAGS` description.
+/// A short clause per flag, for the review list.
 fn flag_clause(flag: &str) -> String {
-    let s = match flag {
-        "conflict" => "the document states this key elsewhere with a different value",
-        "sum_mismatch" => "a sum check with this value failed",
-        "rate_mismatch" => "actual / budget does not give the stated execution rate",
-        "grade_band_mismatch" => "the grade is not the usual band of the total score",
-        "implausible" => "the value is outside what such reports contain",
-        "ocr" => "the text came from OCR",
-        "derived" => "the value was computed, not read from the document",
-        _ => {
-            return FLAGS
-                .iter()
-                .find(|(f, _)| *f == flag)
-                .map_or_else(|| format!("flag `{flag}`"), |(_, d)| (*d).to_string());
-        }
+    let Some(f) = Flag::from_name(flag) else {
+        return format!("flag `{flag}`");
     };
-    s.to_string()
+    match f {
+        Flag::Conflict => "the document states this key elsewhere with a different value",
+        Flag::SumMismatch => "a sum check with this value failed",
+        Flag::GradeBandMismatch => "the grade is not the usual band of the total score",
+        Flag::Implausible => "the value is outside what such reports contain",
+        Flag::Ocr => "the text came from OCR",
+        Flag::Derived => "the value was computed, not read from the document",
+        other => other.description(),
+    }
+    .to_string()
 }
 
 fn reason(report: &Report, key: &str, f: &crate::report::Field) -> String {
@@ -708,10 +725,10 @@ fn reason(report: &Report, key: &str, f: &crate::report::Field) -> String {
 }
 
 fn key_rank(k: &str) -> usize {
-    CANONICAL_KEYS
+    FIELDS
         .iter()
-        .position(|c| *c == k)
-        .unwrap_or(CANONICAL_KEYS.len())
+        .position(|f| f.key == k)
+        .unwrap_or(FIELDS.len())
 }
 
 /// Every field with confidence below `threshold`, in input order, then canonical key order
@@ -839,6 +856,9 @@ mod tests {
                 ("expenditure.public", [0, 0, 0, 0]),
                 ("score.total", [1, 1, 0, 0]),
                 ("grade", [2, 0, 1, 0]),
+                ("project.name", [0, 0, 0, 0]),
+                ("project.supervisor", [0, 0, 0, 0]),
+                ("project.implementer", [0, 0, 0, 0]),
             ]
         );
         let wrong: Vec<(&str, &str)> = s

@@ -13,11 +13,17 @@
 use crate::clean::CleanText;
 use crate::extract::{Candidate, context_unit};
 use crate::normalize::{json_number, parse_number, to_yuan};
+use crate::patterns::{PatternError, line_of};
+use crate::report::{FieldKind, field_def};
 use regex::Regex;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
-const SOURCE: &str = include_str!("../patterns/grids.toml");
+/// The built-in grid file, embedded at build time.
+pub const DEFAULT_FILE: (&str, &str) = (
+    "patterns/grids.toml",
+    include_str!("../patterns/grids.toml"),
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -30,6 +36,7 @@ enum Kind {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ColumnDe {
     key: String,
     #[serde(default)]
@@ -39,16 +46,32 @@ struct ColumnDe {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RowDe {
     labels: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
-struct FileDe {
-    column: Vec<ColumnDe>,
-    row: Vec<RowDe>,
+#[serde(deny_unknown_fields)]
+struct ExampleDe {
+    text: String,
+    /// Canonical key → the value the grid must give (absent key: must give nothing).
+    #[serde(default)]
+    values: std::collections::BTreeMap<String, f64>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDe {
+    #[serde(default)]
+    column: Vec<toml::Spanned<ColumnDe>>,
+    #[serde(default)]
+    row: Vec<RowDe>,
+    #[serde(default)]
+    example: Vec<toml::Spanned<ExampleDe>>,
+}
+
+#[derive(Debug)]
 struct Column {
     key: String,
     /// A catch-all label shape (`…数(B)`): loses to any specific label at the same place.
@@ -60,53 +83,150 @@ struct Column {
     tail: Regex,
 }
 
-struct Grids {
+/// A documented example of a grid file: text, and every value the grids must read from it.
+#[derive(Debug, Clone)]
+pub struct GridExample {
+    pub text: String,
+    pub values: std::collections::BTreeMap<String, f64>,
+    /// `file:line` of the example.
+    pub origin: String,
+}
+
+/// The compiled grid rules of one grid file (`patterns/grids.toml` or a user's override).
+#[derive(Debug)]
+pub struct Grids {
     columns: Vec<Column>,
     /// Any label, unanchored: where a header may start.
     any: Regex,
     row: Regex,
     annotation: Regex,
     sep: Regex,
+    pub examples: Vec<GridExample>,
 }
 
-fn grids() -> &'static Grids {
-    static G: OnceLock<Grids> = OnceLock::new();
-    G.get_or_init(|| {
-        let de: FileDe = toml::from_str(SOURCE).expect("patterns/grids.toml parses (tested)");
-        let columns: Vec<Column> = de
-            .column
-            .iter()
-            .map(|c| Column {
+impl Grids {
+    /// The built-in grid file.
+    pub fn builtin() -> Result<Grids, PatternError> {
+        Grids::parse(DEFAULT_FILE.0, DEFAULT_FILE.1)
+    }
+
+    /// Parse and check a grid file: unknown keys, labels that do not compile, a column key
+    /// that is not a canonical key of the column's kind are `file:line` errors.
+    pub fn parse(file: &str, src: &str) -> Result<Grids, PatternError> {
+        let err = |line: usize, reason: String| PatternError {
+            file: file.to_string(),
+            line,
+            reason,
+        };
+        let de: FileDe = toml::from_str(src).map_err(|e| {
+            let line = e.span().map_or(1, |s| line_of(src, s.start));
+            err(line, e.message().to_string())
+        })?;
+        let mut columns = Vec::new();
+        for sp in &de.column {
+            let line = line_of(src, sp.span().start);
+            let c = sp.get_ref();
+            if !c.key.is_empty() {
+                let want = match c.kind {
+                    Kind::Money => Some(FieldKind::Money),
+                    Kind::Percent => Some(FieldKind::Percent),
+                    Kind::Points => Some(FieldKind::Points),
+                    Kind::Index | Kind::Text => None,
+                };
+                match field_def(&c.key) {
+                    None => return Err(err(line, format!("unknown key `{}`", c.key))),
+                    Some(d) if Some(d.kind) != want => {
+                        return Err(err(
+                            line,
+                            format!("key `{}` does not fit a {:?} column", c.key, c.kind),
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+            if c.labels.is_empty() {
+                return Err(err(line, "a column needs at least one label".into()));
+            }
+            let alt = c.labels.join("|");
+            let compile = |re: String| {
+                Regex::new(&re).map_err(|e| err(line, format!("bad label regex: {e}")))
+            };
+            columns.push(Column {
                 key: c.key.clone(),
                 generic: c.generic,
                 kind: c.kind,
-                re: Regex::new(&format!("^(?:{})", c.labels.join("|"))).expect("grid label regex"),
-                tail: Regex::new(&format!("(?:{})$", c.labels.join("|")))
-                    .expect("grid label regex"),
-            })
-            .collect();
+                re: compile(format!("^(?:{alt})"))?,
+                tail: compile(format!("(?:{alt})$"))?,
+            });
+        }
         let keyed: Vec<String> = de
             .column
             .iter()
+            .map(|c| c.get_ref())
             .filter(|c| !c.key.is_empty())
             .flat_map(|c| c.labels.clone())
             .collect();
         let rows: Vec<String> = de.row.iter().flat_map(|r| r.labels.clone()).collect();
-        Grids {
+        let any = if keyed.is_empty() {
+            // no reported column: a regex that never matches
+            Regex::new(r"[^\s\S]").expect("static regex")
+        } else {
+            Regex::new(&format!("(?:{})", keyed.join("|")))
+                .map_err(|e| err(1, format!("bad label regex: {e}")))?
+        };
+        let examples = de
+            .example
+            .iter()
+            .map(|sp| {
+                let e = sp.get_ref();
+                GridExample {
+                    text: e.text.clone(),
+                    values: e.values.clone(),
+                    origin: format!("{file}:{}", line_of(src, sp.span().start)),
+                }
+            })
+            .collect();
+        Ok(Grids {
             columns,
-            any: Regex::new(&format!("(?:{})", keyed.join("|"))).expect("grid label regex"),
+            any,
             row: Regex::new(&format!(
                 r"^(?:{})\s*(?:\((?:万元|元|亿元)\))?\s*[:：]?",
                 rows.join("|")
             ))
-            .expect("grid row regex"),
+            .map_err(|e| err(1, format!("bad row label regex: {e}")))?,
             annotation: Regex::new(
                 r"^(?:\s*\(\s*[A-Z]\s*(?:[/×xX*]\s*[A-Z0-9%]+\s*)*\)|[,，]?\s*[A-Z]\s*[、,，)])",
             )
             .expect("static regex"),
             sep: Regex::new(r"^[\s|:：、,，]*").expect("static regex"),
+            examples,
+        })
+    }
+
+    /// Run every example of the file; the first that fails is a `file:line` error.
+    pub fn verify_examples(&self) -> Result<(), PatternError> {
+        for ex in &self.examples {
+            let got = grid_candidates(&CleanText::from_single(&ex.text), self);
+            let mut seen = std::collections::BTreeMap::new();
+            for c in &got {
+                seen.entry(c.key.clone()).or_insert(c.value.as_f64());
+            }
+            let want: std::collections::BTreeMap<String, Option<f64>> = ex
+                .values
+                .iter()
+                .map(|(k, v)| (k.clone(), Some(*v)))
+                .collect();
+            if seen != want {
+                let (file, line) = ex.origin.rsplit_once(':').unwrap_or((&ex.origin, "0"));
+                return Err(PatternError {
+                    file: file.to_string(),
+                    line: line.parse().unwrap_or(0),
+                    reason: format!("grid example gives {seen:?}, expected {want:?}"),
+                });
+            }
         }
-    })
+        Ok(())
+    }
 }
 
 /// A figure after the header: its text and whether it carried `%`.
@@ -118,13 +238,12 @@ struct Token<'a> {
 }
 
 /// Read all grids of a text into candidates.
-pub fn grid_candidates(text: &CleanText) -> Vec<Candidate> {
+pub fn grid_candidates(text: &CleanText, g: &Grids) -> Vec<Candidate> {
     let s = text.text.as_str();
-    let g = grids();
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(m) = g.any.find_at(s, from) {
-        match read_grid(s, m.start()) {
+        match read_grid(g, s, m.start()) {
             Some((cands, end)) => {
                 for mut c in cands {
                     c.page = text.page_at(c.start);
@@ -139,8 +258,7 @@ pub fn grid_candidates(text: &CleanText) -> Vec<Candidate> {
 }
 
 /// Parse the header starting at `start`; returns the columns and where the header ends.
-fn read_header(s: &str, start: usize) -> (Vec<&'static Column>, usize) {
-    let g = grids();
+fn read_header<'g>(g: &'g Grids, s: &str, start: usize) -> (Vec<&'g Column>, usize) {
     let mut cols = Vec::new();
     let mut pos = start;
     loop {
@@ -166,9 +284,8 @@ fn read_header(s: &str, start: usize) -> (Vec<&'static Column>, usize) {
     (cols, pos)
 }
 
-fn read_grid(s: &str, start: usize) -> Option<(Vec<Candidate>, usize)> {
-    let g = grids();
-    let (mut cols, header_end) = read_header(s, start);
+fn read_grid(g: &Grids, s: &str, start: usize) -> Option<(Vec<Candidate>, usize)> {
+    let (mut cols, header_end) = read_header(g, s, start);
     // A row-number column (行次/序号) right before the first reported label.
     let back = floor_boundary(s, start.saturating_sub(12));
     let before = s[back..start].trim_end();
@@ -507,7 +624,7 @@ mod tests {
 
     fn run(t: &str) -> Vec<(String, serde_json::Value)> {
         let c = CleanText::from_single(t);
-        grid_candidates(&c)
+        grid_candidates(&c, &Grids::builtin().unwrap())
             .into_iter()
             .map(|c| (c.key, c.value))
             .collect()
@@ -518,8 +635,36 @@ mod tests {
     }
 
     #[test]
-    fn grids_file_parses() {
-        assert!(grids().columns.len() >= 5);
+    fn grids_file_parses_and_its_examples_hold() {
+        let g = Grids::builtin().unwrap();
+        assert!(g.columns.len() >= 5);
+        assert!(g.examples.len() >= 2);
+        g.verify_examples().unwrap();
+    }
+
+    #[test]
+    fn grid_file_errors_name_file_and_line() {
+        let e = Grids::parse(
+            "g.toml",
+            "[[column]]\nkey = \"budget.nope\"\nkind = \"money\"\nlabels = ['x']\n",
+        )
+        .unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("g.toml", 1), "{e}");
+        assert!(e.reason.contains("unknown key"), "{e}");
+        let e = Grids::parse("g.toml", "\n[[column]]\nkey = \"expenditure.execution_rate\"\nkind = \"money\"\nlabels = ['x']\n")
+            .unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        let e = Grids::parse("g.toml", "[[colum]]\nkey = \"\"\n").unwrap_err();
+        assert!(e.reason.contains("unknown field"), "{e}");
+        let src = format!(
+            "{}\n[[example]]\ntext = \"全年预算数(万元) 全年执行数 10 9\"\nvalues = {{ \"budget.adjusted\" = 5 }}\n",
+            DEFAULT_FILE.1
+        );
+        let e = Grids::parse("g.toml", &src)
+            .unwrap()
+            .verify_examples()
+            .unwrap_err();
+        assert!(e.reason.contains("grid example"), "{e}");
     }
 
     #[test]

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use baogao::ocr::{OcrEngine, Tesseract, ocr_pdf_pages};
 
+mod common;
+
 fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
 }
@@ -46,16 +48,13 @@ fn scanned_seed_pages_are_read_with_their_figures() {
     let pdf = shared().join("seed-pdfs/seed-scanned-200dpi.pdf");
     let truth_path = shared().join("seed/hanzhong-2020-dept-overall.txt");
     if !pdf.exists() || !truth_path.exists() {
-        eprintln!(
-            "skipped: {} not found (../shared is not checked out)",
-            pdf.display()
-        );
+        common::unavailable(&format!("{} not found", pdf.display()));
         return;
     }
     let engine = match Tesseract::new() {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("skipped: {e}");
+            common::unavailable(&e.to_string());
             return;
         }
     };
@@ -107,11 +106,11 @@ fn scanned_seed_pages_are_read_with_their_figures() {
 fn out_of_range_page_is_an_error_not_empty_text() {
     let pdf = shared().join("seed-pdfs/seed-scanned-200dpi.pdf");
     let Ok(engine) = Tesseract::new() else {
-        eprintln!("skipped: tesseract not installed");
+        common::unavailable("tesseract is not installed");
         return;
     };
     if !pdf.exists() {
-        eprintln!("skipped: ../shared not found");
+        common::unavailable("../shared is not beside the repository");
         return;
     }
     let out = ocr_pdf_pages(&pdf, &[11], &engine, 1);
@@ -122,7 +121,7 @@ fn out_of_range_page_is_an_error_not_empty_text() {
 #[test]
 fn missing_language_data_is_an_error_naming_the_packages() {
     if Tesseract::new().is_err() {
-        eprintln!("skipped: tesseract with chi_sim not installed");
+        common::unavailable("tesseract with chi_sim is not installed");
         return;
     }
     let e = Tesseract::with_languages("tesseract", "chi_sim+zzz_none").unwrap_err();
@@ -136,11 +135,11 @@ fn missing_language_data_is_an_error_naming_the_packages() {
 fn scanned_report_converts_through_ocr_with_lowered_confidence() {
     let pdf = shared().join("dev-pdfs/040-scanned.pdf");
     if !pdf.exists() {
-        eprintln!("skipped: {} not found (../shared is absent)", pdf.display());
+        common::unavailable(&format!("{} not found", pdf.display()));
         return;
     }
     if let Err(e) = Tesseract::new() {
-        eprintln!("skipped: OCR engine unavailable: {e}");
+        common::unavailable(&format!("OCR engine unavailable: {e}"));
         return;
     }
     let mut cfg = baogao::pipeline::Config::builtin();
@@ -166,4 +165,40 @@ fn scanned_report_converts_through_ocr_with_lowered_confidence() {
     cfg.load.ocr = baogao::load::OcrMode::Never;
     let e = baogao::pipeline::convert(&pdf, "040-scanned.pdf", &cfg).unwrap_err();
     assert_eq!(e.kind, "needs_ocr");
+}
+
+/// The OCR engine is injected through `Config` (the trait, not a hard-coded tesseract): a
+/// fake engine's text reaches the report, with the engine's name as the page backend. Needs
+/// no tesseract (a scanned page's embedded JPEG is handed to the engine as it is).
+#[test]
+fn an_injected_engine_is_used_instead_of_tesseract() {
+    use baogao::ocr::{OcrError, OcrPage};
+    struct Fake;
+    impl OcrEngine for Fake {
+        fn name(&self) -> &str {
+            "fake"
+        }
+        fn recognize_page(&self, _image: &Path) -> Result<OcrPage, OcrError> {
+            Ok(OcrPage {
+                text: "某某县农业农村局2023年度部门整体支出绩效自评报告\n年初预算为120.5万元。\n"
+                    .into(),
+                mean_confidence: Some(0.9),
+                lines: vec![],
+            })
+        }
+    }
+    let pdf = shared().join("dev-pdfs/040-scanned.pdf");
+    if !pdf.exists() {
+        common::unavailable(&format!("{} not found", pdf.display()));
+        return;
+    }
+    let mut cfg = baogao::pipeline::Config::builtin();
+    cfg.load.ocr_engine = Some(baogao::load::OcrEngineHandle(std::sync::Arc::new(Fake)));
+    let r = baogao::pipeline::convert(&pdf, "040-scanned.pdf", &cfg).expect("converts");
+    assert!(
+        r.source.page_info.iter().all(|p| p.backend == "ocr:fake"),
+        "{:?}",
+        r.source.page_info
+    );
+    assert_eq!(r.fields["budget.initial"].value, serde_json::json!(1205000));
 }

@@ -9,7 +9,7 @@
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -60,9 +60,10 @@ struct Run {
     truncated: PathBuf,
 }
 
+mod common;
+
 fn corpus() -> Option<PathBuf> {
-    let c = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/robustness");
-    c.is_dir().then_some(c)
+    common::corpus("robustness")
 }
 
 fn run() -> Option<&'static Run> {
@@ -135,7 +136,6 @@ fn kind(r: &Value) -> &str {
 #[test]
 fn batch_survives_hostile_pdfs() {
     let Some(run) = run() else {
-        eprintln!("skip: ../shared/corpus/robustness not found");
         return;
     };
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
@@ -198,7 +198,6 @@ fn batch_survives_hostile_pdfs() {
 #[test]
 fn reject_rows_get_specific_error_kinds() {
     let Some(run) = run() else {
-        eprintln!("skip: ../shared/corpus/robustness not found");
         return;
     };
     let mut wrong = Vec::new();

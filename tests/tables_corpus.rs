@@ -84,19 +84,15 @@ fn space_separated_indicator_table() {
     assert_eq!(met, 1);
 }
 
-/// `../shared/corpus`, or None (skip) when absent; in CI (env `CI` set) it must be there.
+mod common;
+
 fn shared() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if !p.is_dir() && std::env::var_os("CI").is_some() {
-        panic!("../shared missing in CI");
-    }
-    p.is_dir().then_some(p)
+    common::shared_dir().map(|s| s.join("corpus"))
 }
 
 #[test]
 fn corpus_row_counts_match_truth() {
     let Some(corpus) = shared() else {
-        println!("skip: ../shared/corpus not found");
         return;
     };
     let mut cases: Vec<(PathBuf, Option<usize>)> =
@@ -129,7 +125,6 @@ fn corpus_row_counts_match_truth() {
 #[test]
 fn dev_complete_statuses_and_score_checks() {
     let Some(corpus) = shared() else {
-        println!("skip: ../shared/corpus not found");
         return;
     };
     let d = |id: &str| run(&corpus.join(format!("dev-complete/{id}.txt")));
@@ -171,7 +166,6 @@ fn dev_complete_statuses_and_score_checks() {
 #[test]
 fn seed_pdfs_give_the_text_rows() {
     let Some(corpus) = shared() else {
-        println!("skip: ../shared/corpus not found");
         return;
     };
     let text = run(&corpus.join("seed/hanzhong-2020-dept-overall.txt"));
@@ -261,14 +255,17 @@ fn tables_truth_cell_accuracy_floor() {
     let _ = std::fs::remove_dir_all(&out);
     let res = match res {
         Ok(r) => r,
-        Err(e) if std::env::var_os("CI").is_none() => {
-            println!("skip: python3 not runnable: {e}");
+        Err(e) => {
+            common::unavailable(&format!("python3 ({e}), needed for {}", scorer.display()));
             return;
         }
-        Err(e) => panic!("python3 is needed in CI for {}: {e}", scorer.display()),
     };
     let stdout = String::from_utf8_lossy(&res.stdout);
-    assert!(res.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&res.stderr));
+    assert!(
+        res.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
     println!("{stdout}");
     let field = |k: &str| -> f64 {
         let last = stdout.lines().last().unwrap_or("");
@@ -278,6 +275,12 @@ fn tables_truth_cell_accuracy_floor() {
             .unwrap_or_else(|| panic!("no {k}= in the scorer's output:\n{stdout}"))
     };
     let (accuracy, exact, rows) = (field("accuracy"), field("rows_exact"), field("rows"));
-    assert!(accuracy >= 0.99, "cell accuracy {accuracy} under the floor 0.99\n{stdout}");
-    assert!(exact >= rows - 1.0, "{exact} of {rows} rows exact\n{stdout}");
+    assert!(
+        accuracy >= 0.99,
+        "cell accuracy {accuracy} under the floor 0.99\n{stdout}"
+    );
+    assert!(
+        exact >= rows - 1.0,
+        "{exact} of {rows} rows exact\n{stdout}"
+    );
 }

@@ -12,6 +12,7 @@ pub mod pdf_extract_text;
 pub mod pdftotext;
 pub mod quality;
 
+pub use crate::report::ErrorKind;
 use std::path::Path;
 
 /// Text of one page and where it came from.
@@ -20,10 +21,46 @@ pub struct PageText {
     /// 1-based page number.
     pub number: usize,
     pub text: String,
-    /// Backend name: `plain`, `lopdf`, `pdf-extract`, `pdftotext`, `ocr:tesseract`, ….
-    pub backend: String,
-    /// Quality verdict of the text layer for this page (`good`, `empty`, `garbled`, …).
-    pub verdict: String,
+    /// Which backend produced the text.
+    pub backend: PageBackend,
+    /// Quality verdict of the text layer for this page.
+    pub verdict: quality::Verdict,
+}
+
+/// Which backend produced a page's text; its [`name`](PageBackend::name) is the page's
+/// `backend` in `source.page_info`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageBackend {
+    /// A text file's own text.
+    Plain,
+    /// A PDF text backend of the chain ([`pdf::CHAIN`]).
+    Pdf(pdf::Backend),
+    /// OCR, with the engine's name.
+    Ocr(String),
+    /// No backend gave text (an empty page, or one OCR could not read).
+    None,
+}
+
+impl PageBackend {
+    /// `plain`, `lopdf`, `pdf-extract`, `pdftotext`, `ocr:tesseract`, `none`.
+    pub fn name(&self) -> String {
+        match self {
+            PageBackend::Plain => "plain".into(),
+            PageBackend::Pdf(b) => b.name().into(),
+            PageBackend::Ocr(engine) => format!("ocr:{engine}"),
+            PageBackend::None => "none".into(),
+        }
+    }
+
+    pub fn is_ocr(&self) -> bool {
+        matches!(self, PageBackend::Ocr(_))
+    }
+}
+
+impl std::fmt::Display for PageBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
 }
 
 /// How the document's text was obtained, as `source.text_layer` reports it.
@@ -66,24 +103,23 @@ impl LoadedDocument {
     pub fn ocr_pages(&self) -> Vec<usize> {
         self.pages
             .iter()
-            .filter(|p| p.verdict == quality::Verdict::NeedsOcr.as_str())
+            .filter(|p| p.verdict == quality::Verdict::NeedsOcr)
             .map(|p| p.number)
             .collect()
     }
 }
 
-/// Why a file could not be loaded. The `kind` strings are stable: batch summaries and the
-/// robustness tests key on them.
+/// Why a file could not be loaded: a stable [`ErrorKind`] (batch summaries and the
+/// robustness tests key on it) and a message for a person.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct LoadError {
-    /// `not_pdf`, `encrypted`, `no_text`, `needs_ocr`, `backend`, `io`, `too_large`, …
-    pub kind: &'static str,
+    pub kind: ErrorKind,
     pub message: String,
 }
 
 impl LoadError {
-    pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         LoadError {
             kind,
             message: message.into(),
@@ -98,6 +134,19 @@ pub struct LoadOptions {
     pub ocr: OcrMode,
     /// Pages of one document OCRed at once (0 or 1: one after the other).
     pub ocr_jobs: usize,
+    /// The OCR engine; `None` means the shipped one ([`crate::ocr::Tesseract`]), started
+    /// when a page first needs it (so a machine without tesseract converts text PDFs).
+    pub ocr_engine: Option<OcrEngineHandle>,
+}
+
+/// An injected OCR engine (any [`crate::ocr::OcrEngine`]), shared by the pages of a batch.
+#[derive(Clone)]
+pub struct OcrEngineHandle(pub std::sync::Arc<dyn crate::ocr::OcrEngine>);
+
+impl std::fmt::Debug for OcrEngineHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OcrEngine({})", self.0.name())
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -129,7 +178,7 @@ pub fn load_plain(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         Ok(s) => s.to_string(),
         Err(_) => {
             return Err(LoadError::new(
-                "not_text",
+                ErrorKind::NotText,
                 "not a PDF and not UTF-8 text (convert GBK text with `iconv -f GB18030 -t UTF-8`)",
             ));
         }
@@ -140,8 +189,8 @@ pub fn load_plain(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         .map(|(i, t)| PageText {
             number: i + 1,
             text: t.to_string(),
-            backend: "plain".into(),
-            verdict: "good".into(),
+            backend: PageBackend::Plain,
+            verdict: quality::Verdict::Good,
         })
         .collect();
     let doc = LoadedDocument {
@@ -150,7 +199,7 @@ pub fn load_plain(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         warnings: vec![],
     };
     if !doc.has_text() {
-        return Err(LoadError::new("no_text", "the file is empty"));
+        return Err(LoadError::new(ErrorKind::NoText, "the file is empty"));
     }
     Ok(doc)
 }
@@ -172,8 +221,8 @@ mod tests {
     #[test]
     fn non_utf8_text_is_a_typed_error() {
         let e = load_plain(&[0xb2, 0xbf, 0xc3, 0xc5, 0xff]).unwrap_err();
-        assert_eq!(e.kind, "not_text");
+        assert_eq!(e.kind, ErrorKind::NotText);
         let e = load_plain(b"  \n").unwrap_err();
-        assert_eq!(e.kind, "no_text");
+        assert_eq!(e.kind, ErrorKind::NoText);
     }
 }

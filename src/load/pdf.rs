@@ -16,7 +16,9 @@
 //! broken cross-reference tables).
 
 use super::quality::{self, Verdict};
-use super::{LoadError, LoadOptions, LoadedDocument, OcrMode, PageText, TextLayer};
+use super::{
+    ErrorKind, LoadError, LoadOptions, LoadedDocument, OcrMode, PageBackend, PageText, TextLayer,
+};
 use super::{lopdf_text, pdf_extract_text, pdftotext};
 use lopdf::{Document, ObjectId};
 use std::collections::BTreeMap;
@@ -57,15 +59,18 @@ pub struct Pdf {
 pub fn open(bytes: &[u8]) -> Result<Pdf, LoadError> {
     let head = &bytes[..bytes.len().min(1024)];
     if !head.windows(5).any(|w| w == b"%PDF-") {
-        return Err(LoadError::new("not_pdf", "not a PDF (no %PDF- header)"));
+        return Err(LoadError::new(
+            ErrorKind::NotPdf,
+            "not a PDF (no %PDF- header)",
+        ));
     }
     // lopdf decrypts with the empty user password while loading and then drops /Encrypt
     // from the trailer; a trailer that still has it needs a password we do not have.
     let doc = Document::load_mem(bytes)
-        .map_err(|e| LoadError::new("backend", format!("cannot parse the PDF: {e}")))?;
+        .map_err(|e| LoadError::new(ErrorKind::Backend, format!("cannot parse the PDF: {e}")))?;
     if doc.trailer.get(b"Encrypt").is_ok() {
         return Err(LoadError::new(
-            "encrypted",
+            ErrorKind::Encrypted,
             "the PDF is password-protected (the empty user password does not open it)",
         ));
     }
@@ -123,17 +128,17 @@ pub fn load_pdf(
     let pdf = match open(bytes) {
         Ok(pdf) => pdf,
         // lopdf cannot parse it (broken xref, unsupported filter): poppler repairs more.
-        Err(e) if e.kind == "backend" && pdftotext::available() => {
+        Err(e) if e.kind == ErrorKind::Backend && pdftotext::available() => {
             return pdftotext_only(bytes, e);
         }
         Err(e) => return Err(e),
     };
     if pdf.pages.is_empty() {
-        return Err(LoadError::new("no_text", "the PDF has no pages"));
+        return Err(LoadError::new(ErrorKind::NoText, "the PDF has no pages"));
     }
     let numbers: Vec<u32> = pdf.pages.keys().copied().collect();
     // Per page: accepted (text, backend, verdict), or the best failure so far.
-    let mut done: Vec<Option<(String, &'static str, Verdict)>> = vec![None; numbers.len()];
+    let mut done: Vec<Option<(String, Backend, Verdict)>> = vec![None; numbers.len()];
     let mut worst: Vec<Verdict> = vec![Verdict::Empty; numbers.len()];
     let mut warnings = Vec::new();
     for backend in CHAIN {
@@ -151,10 +156,10 @@ pub fn load_pdf(
         for (&i, res) in todo.iter().zip(results) {
             match res {
                 Ok(text) => match quality::judge(&text) {
-                    Verdict::Good => done[i] = Some((text, backend.name(), Verdict::Good)),
+                    Verdict::Good => done[i] = Some((text, backend, Verdict::Good)),
                     Verdict::Mojibake => {
                         if let Some(fixed) = quality::repair_mojibake(&text) {
-                            done[i] = Some((fixed, backend.name(), Verdict::Mojibake));
+                            done[i] = Some((fixed, backend, Verdict::Mojibake));
                         }
                     }
                     v => {
@@ -187,8 +192,8 @@ pub fn load_pdf(
             Some((text, backend, verdict)) => PageText {
                 number,
                 text,
-                backend: backend.into(),
-                verdict: verdict.as_str().into(),
+                backend: PageBackend::Pdf(backend),
+                verdict,
             },
             None => {
                 let id = pdf.pages[&numbers[i]];
@@ -201,29 +206,24 @@ pub fn load_pdf(
                 PageText {
                     number,
                     text: String::new(),
-                    backend: "none".into(),
+                    backend: PageBackend::None,
                     verdict: if blank {
                         Verdict::Empty
                     } else {
                         Verdict::NeedsOcr
-                    }
-                    .as_str()
-                    .into(),
+                    },
                 }
             }
         });
     }
     let ocr_error = ocr_into(path, opts, &mut pages, &mut warnings);
-    let ocred = pages
-        .iter()
-        .filter(|p| p.backend.starts_with("ocr:"))
-        .count();
+    let ocred = pages.iter().filter(|p| p.backend.is_ocr()).count();
     let text_layer = match ocred {
         0 => TextLayer::Pdf,
         n if n == pages.len() => TextLayer::Ocr,
         _ => TextLayer::Mixed,
     };
-    unreadable.retain(|(n, _)| !pages[n - 1].backend.starts_with("ocr:"));
+    unreadable.retain(|(n, _)| !pages[n - 1].backend.is_ocr());
     let doc = LoadedDocument {
         pages,
         text_layer,
@@ -232,7 +232,7 @@ pub fn load_pdf(
     if !doc.has_text() {
         if let Some(e) = ocr_error {
             return Err(LoadError::new(
-                "needs_ocr",
+                ErrorKind::NeedsOcr,
                 format!("no usable text layer on any page, and OCR failed: {e}"),
             ));
         }
@@ -242,7 +242,7 @@ pub fn load_pdf(
             "no text layer (scanned?)"
         };
         return Err(LoadError::new(
-            "needs_ocr",
+            ErrorKind::NeedsOcr,
             format!("no usable text layer on any page: {why}; OCR is needed"),
         ));
     }
@@ -274,7 +274,7 @@ fn ocr_into(
         OcrMode::Never => vec![],
         OcrMode::Auto => pages
             .iter()
-            .filter(|p| p.verdict == Verdict::NeedsOcr.as_str())
+            .filter(|p| p.verdict == Verdict::NeedsOcr)
             .map(|p| p.number)
             .collect(),
         OcrMode::Always => pages.iter().map(|p| p.number).collect(),
@@ -282,24 +282,31 @@ fn ocr_into(
     if want.is_empty() {
         return None;
     }
-    let engine = match crate::ocr::Tesseract::new() {
-        Ok(e) => e,
-        Err(e) => {
-            warnings.push(format!(
-                "{} page(s) need OCR, but OCR cannot run: {e}",
-                want.len()
-            ));
-            return Some(e);
-        }
+    let shipped;
+    let engine: &dyn crate::ocr::OcrEngine = match &opts.ocr_engine {
+        Some(h) => h.0.as_ref(),
+        None => match crate::ocr::Tesseract::new() {
+            Ok(e) => {
+                shipped = e;
+                &shipped
+            }
+            Err(e) => {
+                warnings.push(format!(
+                    "{} page(s) need OCR, but OCR cannot run: {e}",
+                    want.len()
+                ));
+                return Some(e);
+            }
+        },
     };
-    let name = format!("ocr:{}", crate::ocr::OcrEngine::name(&engine));
-    for (n, res) in crate::ocr::ocr_pdf_pages(path, &want, &engine, opts.ocr_jobs.max(1)) {
+    let name = PageBackend::Ocr(engine.name().to_string());
+    for (n, res) in crate::ocr::ocr_pdf_pages(path, &want, engine, opts.ocr_jobs.max(1)) {
         match res {
             Ok(p) if !p.text.trim().is_empty() => {
                 let page = &mut pages[n - 1];
                 page.text = p.text;
                 page.backend = name.clone();
-                page.verdict = "ocr".into();
+                page.verdict = Verdict::Ocr;
                 if let Some(c) = p.mean_confidence {
                     warnings.push(format!("page {n}: OCR mean confidence {c:.2}"));
                 }
@@ -315,7 +322,7 @@ fn ocr_into(
 fn pdftotext_only(bytes: &[u8], parse_error: LoadError) -> Result<LoadedDocument, LoadError> {
     let texts = pdftotext::pages_text(bytes).map_err(|e| {
         LoadError::new(
-            "backend",
+            ErrorKind::Backend,
             format!("{}; pdftotext: {e}", parse_error.message),
         )
     })?;
@@ -334,8 +341,8 @@ fn pdftotext_only(bytes: &[u8], parse_error: LoadError) -> Result<LoadedDocument
             PageText {
                 number: i + 1,
                 text,
-                backend: "pdftotext".into(),
-                verdict: verdict.as_str().into(),
+                backend: PageBackend::Pdf(Backend::Pdftotext),
+                verdict,
             }
         })
         .collect();

@@ -80,7 +80,11 @@ fn number_ends(s: &[char], pos: usize) -> Vec<usize> {
 }
 
 fn value_of(s: &[char], a: usize, b: usize) -> f64 {
-    s[a..b].iter().collect::<String>().parse().unwrap_or(f64::NAN)
+    s[a..b]
+        .iter()
+        .collect::<String>()
+        .parse()
+        .unwrap_or(f64::NAN)
 }
 
 impl Parser<'_> {
@@ -250,7 +254,10 @@ impl Parser<'_> {
         for e in ends {
             let text: String = self.s[from..e].iter().collect();
             if col == "score"
-                && let Some(m) = self.cols.iter().position(|c| c.as_deref() == Some("max_points"))
+                && let Some(m) = self
+                    .cols
+                    .iter()
+                    .position(|c| c.as_deref() == Some("max_points"))
                 && m < k
                 && !cells[m].is_empty()
                 && text.parse::<f64>().ok() > cells[m].parse::<f64>().ok()
@@ -413,24 +420,55 @@ mod tests {
             质量指标项目(工程)验收合格率20100%100%20成本指标项目计划总投资1020万元20万元10\
             效益指标(20分)经济效益指标社会效益指标群众生产生活条件改善状况10显著提升显著提升9……总分5049注:1.一级指标";
         let g = find(Templates::builtin(), line).expect("a table");
-        assert_eq!(g.header[0], "一级指标", "the 绩效指标 label is not a column");
+        assert_eq!(
+            g.header[0], "一级指标",
+            "the 绩效指标 label is not a column"
+        );
         assert_eq!(
             cells(&g, "indicator"),
-            ["安装坡面水标尺", "水标尺宽度", "项目(工程)验收合格率", "项目计划总投资", "群众生产生活条件改善状况"]
+            [
+                "安装坡面水标尺",
+                "水标尺宽度",
+                "项目(工程)验收合格率",
+                "项目计划总投资",
+                "群众生产生活条件改善状况"
+            ]
         );
         assert_eq!(cells(&g, "max_points"), ["10", "10", "20", "10", "10"]);
-        assert_eq!(cells(&g, "target"), ["≥266米", "≥50厘米", "100%", "20万元", "显著提升"]);
-        assert_eq!(cells(&g, "actual"), ["≥266米", "≥50厘米", "100%", "20万元", "显著提升"]);
+        assert_eq!(
+            cells(&g, "target"),
+            ["≥266米", "≥50厘米", "100%", "20万元", "显著提升"]
+        );
+        assert_eq!(
+            cells(&g, "actual"),
+            ["≥266米", "≥50厘米", "100%", "20万元", "显著提升"]
+        );
         assert_eq!(cells(&g, "score"), ["10", "10", "20", "10", "9"]);
         assert_eq!(
             cells(&g, "level1"),
-            ["产出指标(70分)", "产出指标(70分)", "产出指标(70分)", "产出指标(70分)", "效益指标(20分)"]
+            [
+                "产出指标(70分)",
+                "产出指标(70分)",
+                "产出指标(70分)",
+                "产出指标(70分)",
+                "效益指标(20分)"
+            ]
         );
         assert_eq!(
             cells(&g, "level2"),
-            ["数量指标", "数量指标", "质量指标", "成本指标", "社会效益指标"]
+            [
+                "数量指标",
+                "数量指标",
+                "质量指标",
+                "成本指标",
+                "社会效益指标"
+            ]
         );
-        assert!(g.total.is_none(), "5049 does not split evenly: {:?}", g.total);
+        assert!(
+            g.total.is_none(),
+            "5049 does not split evenly: {:?}",
+            g.total
+        );
     }
 
     #[test]
@@ -446,7 +484,13 @@ mod tests {
     #[test]
     fn prose_with_header_words_is_no_table() {
         let t = Templates::builtin();
-        assert!(find(t, "本项目一级指标二级指标三级指标分值均按规定设置，得分情况见附表。").is_none());
+        assert!(
+            find(
+                t,
+                "本项目一级指标二级指标三级指标分值均按规定设置，得分情况见附表。"
+            )
+            .is_none()
+        );
         assert!(find(t, "一级指标二级指标三级指标分值得分").is_none());
     }
 }

@@ -19,7 +19,7 @@
 
 use super::template::Templates;
 use crate::clean::CleanText;
-use crate::segment::{MarkerKind, parse_marker};
+use crate::text::{MarkerKind, parse_marker};
 
 /// A table as found: header, canonical columns, rows of cells.
 #[derive(Debug, Clone)]
@@ -435,7 +435,10 @@ impl Reader<'_> {
         if self.full_line(i)
             && let Some(Cells::Single(piece)) = self.lines.get(j).map(|l| split_line(&l.1))
             && !piece.is_empty()
-            && self.lines.get(j + 1).is_some_and(|l| cell_count(&l.1) * 2 >= n)
+            && self
+                .lines
+                .get(j + 1)
+                .is_some_and(|l| cell_count(&l.1) * 2 >= n)
         {
             let last = table.header.last_mut().expect("n >= 2");
             last.push_str(&piece);
@@ -461,7 +464,8 @@ impl Reader<'_> {
                         Some(Cells::Multi(c))
                             if c.len() * 2 > n
                                 && self.header_match(&c).is_none()
-                                && self.page(self.lines[k].0) != self.page(self.lines[j.saturating_sub(1)].0) =>
+                                && self.page(self.lines[k].0)
+                                    != self.page(self.lines[j.saturating_sub(1)].0) =>
                         {
                             j = k;
                             continue;

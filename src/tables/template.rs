@@ -18,6 +18,10 @@ pub const DEFAULT_FILE: (&str, &str) = (
     include_str!("../../patterns/tables.toml"),
 );
 
+/// A table file with no columns and no templates: the table rules when a
+/// `--patterns-only` directory has no `tables.toml` (no table is read).
+pub const EMPTY_FILE: &str = "column = []\ntable = []\n[rows]\ntotal = []\n[figures]\nunits = []\nscale = {}\n[direction]\nat_least_before = []\nat_least_after = []\nat_most_before = []\nat_most_after = []\n";
+
 /// Canonical column names a template's `require` may use and the code knows about, in
 /// the order the batch CSVs list them.
 pub const COLUMN_NAMES: &[&str] = &[
@@ -121,6 +125,8 @@ pub struct Template {
     /// Every group needs one of its column names in the header.
     pub require: Vec<Vec<String>>,
     pub examples: Vec<Example>,
+    /// `file:line` where the template is defined, for messages.
+    pub origin: String,
 }
 
 /// A documented example: a small table text, how many data rows it has, and some cells of
@@ -244,6 +250,7 @@ impl Templates {
                         first: e.first.clone(),
                     })
                     .collect(),
+                origin: format!("{file}:{line}"),
             });
         }
         let mut units = de.figures.units.clone();
@@ -294,7 +301,7 @@ impl Templates {
     /// starts with or ends with (a cell at most six characters longer than the word).
     pub fn column_of(&self, cell: &str) -> Option<&str> {
         let h = normalize_header(cell);
-        if h.is_empty() || crate::segment::starts_with_marker(&h) {
+        if h.is_empty() || crate::text::starts_with_marker(&h) {
             return None;
         }
         let n = h.chars().count();
