@@ -37,14 +37,7 @@ struct Parser<'a> {
 }
 
 fn starts(s: &[char], pos: usize, w: &str) -> bool {
-    let mut k = pos;
-    for c in w.chars() {
-        if s.get(k) != Some(&c) {
-            return false;
-        }
-        k += 1;
-    }
-    true
+    (pos..).zip(w.chars()).all(|(k, c)| s.get(k) == Some(&c))
 }
 
 /// A parenthesised note of up to 10 chars at `pos`: its end.
@@ -181,7 +174,7 @@ impl Parser<'_> {
         if n == 0 || s[pos..k].iter().any(|c| !is_cjk(*c)) {
             return Vec::new();
         }
-        if next_is_value && n % 2 == 0 && s[pos..pos + n / 2] == s[pos + n / 2..k] {
+        if next_is_value && n.is_multiple_of(2) && s[pos..pos + n / 2] == s[pos + n / 2..k] {
             return vec![pos + n / 2];
         }
         if next_is_value {
@@ -299,7 +292,7 @@ impl Parser<'_> {
         let n = digits.chars().count();
         match pts.len() {
             1 => cells[pts[0]] = digits,
-            2 if n % 2 == 0 && digits[..n / 2] == digits[n / 2..] => {
+            2 if n.is_multiple_of(2) && digits[..n / 2] == digits[n / 2..] => {
                 cells[pts[0]] = digits[..n / 2].to_string();
                 cells[pts[1]] = digits[n / 2..].to_string();
             }
@@ -390,7 +383,7 @@ fn table_at(t: &Templates, s: &[char], pos: usize) -> Option<Glued> {
         }
         break;
     }
-    (rows.len() >= 2).then(|| Glued {
+    (rows.len() >= 2).then_some(Glued {
         start,
         end: at,
         header: words,
