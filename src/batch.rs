@@ -131,11 +131,10 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 // ---------------------------------------------------------------------------------------
 // Inputs
 
-/// Whether a file name is a convertible input (`.pdf` or `.txt`, any case).
+/// Whether a file name is a convertible input: an extension of an input format (any case),
+/// restricted by `--formats` ([`crate::load::format::walk_accepts`]).
 pub fn is_input_name(p: &Path) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("pdf") || e.eq_ignore_ascii_case("txt"))
+    crate::load::format::walk_accepts(p)
 }
 
 /// Lazy walk over roots: a root that is a directory yields its .pdf/.txt files (depth

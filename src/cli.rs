@@ -26,7 +26,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Convert files (or every .pdf/.txt under directories) into one JSON per input.
+    /// Convert files (or every input file under directories: see --formats) into one JSON
+    /// per input.
     Extract(ExtractArgs),
     /// Show the cleaned text, the heading tree and every pattern match of one file.
     Inspect(InspectArgs),
@@ -104,7 +105,7 @@ pub enum OcrArg {
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct ExtractArgs {
-    /// Input files or directories (walked for .pdf and .txt).
+    /// Input files or directories (walked for the files of every format, or of --formats).
     #[arg(required_unless_present = "files_from", value_name = "FILES_OR_DIRS")]
     pub inputs: Vec<PathBuf>,
     /// Also convert the files or directories listed in LIST, one per line (`-`: stdin).
@@ -141,6 +142,10 @@ pub struct ExtractArgs {
     /// crash in a parser takes the whole batch down.
     #[arg(long)]
     pub in_process: bool,
+    /// Directory walks take only these formats (comma-separated: pdf, txt, html, docx,
+    /// doc, sheet, image, ofd, or an extension such as xlsx). Default: all.
+    #[arg(long, value_delimiter = ',', value_parser = crate::load::format::Format::parse)]
+    pub formats: Option<Vec<crate::load::format::Format>>,
     #[command(flatten)]
     pub pat: PatternArgs,
 }
@@ -233,6 +238,9 @@ fn extract(a: ExtractArgs, cfg: Config) -> i32 {
         .filter(|j| *j > 0)
         .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
         .unwrap_or(1);
+    if let Some(f) = a.formats {
+        crate::load::format::set_walk_formats(f);
+    }
     let opts = BatchOptions {
         inputs: a.inputs,
         files_from: a.files_from,

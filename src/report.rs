@@ -421,6 +421,8 @@ pub enum ErrorKind {
     Timeout,
     /// The worker died (a panic, an abort, a signal).
     Crash,
+    /// The file's format needs a converter that is not installed (LibreOffice for `.doc`).
+    MissingTool,
 }
 
 impl ErrorKind {
@@ -436,6 +438,7 @@ impl ErrorKind {
         ErrorKind::TooLarge,
         ErrorKind::Timeout,
         ErrorKind::Crash,
+        ErrorKind::MissingTool,
     ];
 
     /// The name written in summaries (`not_pdf`).
@@ -451,6 +454,7 @@ impl ErrorKind {
             ErrorKind::TooLarge => "too_large",
             ErrorKind::Timeout => "timeout",
             ErrorKind::Crash => "crash",
+            ErrorKind::MissingTool => "missing_tool",
         }
     }
 

@@ -4,13 +4,27 @@
 //! through a chain of text backends (see [`pdf`]); the first whose text passes the quality
 //! check wins for each page, and the page records which backend produced it, so a user can
 //! see where a wrong character came from.
+//!
+//! The other formats reports are published in each have a backend giving the same
+//! [`LoadedDocument`] ([`format`] decides which): web pages ([`html`]), Word ([`docx`],
+//! and [`doc`] through LibreOffice), spreadsheets ([`sheet`]), page images straight to OCR
+//! ([`image`]) and OFD ([`ofd`]). Source tables reach the text as `| … |` rows
+//! ([`cells`]).
 
+pub mod cells;
+pub mod doc;
+pub mod docx;
+pub mod format;
+pub mod html;
+pub mod image;
 pub mod layout;
 pub mod lopdf_text;
+pub mod ofd;
 pub mod pdf;
 pub mod pdf_extract_text;
 pub mod pdftotext;
 pub mod quality;
+pub mod sheet;
 
 pub use crate::report::ErrorKind;
 use std::path::Path;
@@ -157,8 +171,17 @@ pub enum OcrMode {
     Never,
 }
 
-/// Load one file by its content (PDF magic) or extension.
+/// Load one file by its content (PDF magic, zip parts, image magic) or extension.
 pub fn load(path: &Path, bytes: &[u8], opts: &LoadOptions) -> Result<LoadedDocument, LoadError> {
+    match format::Format::detect(path, bytes) {
+        format::Format::Html => return html::load_html(bytes),
+        format::Format::Docx => return docx::load_docx(bytes),
+        format::Format::Doc => return doc::load_doc(path, bytes),
+        format::Format::Sheet => return sheet::load_sheet(bytes),
+        format::Format::Image => return image::load_image(path, bytes, opts),
+        format::Format::Ofd => return ofd::load_ofd(bytes),
+        format::Format::Pdf | format::Format::Txt => {}
+    }
     let is_pdf = bytes.starts_with(b"%PDF")
         || bytes.windows(5).take(1024).any(|w| w == b"%PDF-")
         || path
