@@ -266,7 +266,8 @@ pub struct TableRow {
     pub weight: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
-    /// `continued_after_page_break` (pieces of the row were joined), `extra_cells_merged`.
+    /// `continued_after_page_break` (pieces of the row were joined), `extra_cells_merged`,
+    /// `cells_glued` (cut from text without separators by the form's grammar).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
 }

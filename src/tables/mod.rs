@@ -9,6 +9,7 @@
 //! * [`template`]: the header words and figure units of `patterns/tables.toml` (data).
 //! * [`layout`]: where tables are and how their text splits into rows of cells (tabs, `|`,
 //!   markdown, one cell per line, single spaces; page breaks with a repeated header).
+//! * [`glued`]: tables whose separators were all lost, cut by the form's grammar.
 //! * [`figures`]: numbers with units in a cell, and target-vs-actual status.
 //! * the batch `targets.csv` / `indicators.csv` are written by [`crate::emit::tables`].
 //!
@@ -16,6 +17,7 @@
 //! scores add up to the stated total? A mismatch is reported, never corrected.
 
 pub mod figures;
+pub mod glued;
 pub mod layout;
 pub mod template;
 

@@ -49,6 +49,15 @@ struct FileDe {
     rows: RowsDe,
     figures: FiguresDe,
     direction: DirectionDe,
+    #[serde(default)]
+    levels: LevelsDe,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LevelsDe {
+    level1: Vec<String>,
+    level2: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -144,6 +153,10 @@ pub struct Templates {
     /// (word, direction), longest first: `at_least` / `at_most`.
     pub before: Vec<(String, &'static str)>,
     pub after: Vec<(String, &'static str)>,
+    /// The national form's 一级 / 二级 indicator names, longest first: they tell which cells
+    /// of a glued or short row are the merged level cells.
+    pub level1: Vec<String>,
+    pub level2: Vec<String>,
 }
 
 /// A header cell is matched after removing spaces and parenthesised notes: `金额(万元)`,
@@ -265,7 +278,14 @@ impl Templates {
         let mut after = dir(&de.direction.at_least_after, "at_least");
         after.extend(dir(&de.direction.at_most_after, "at_most"));
         after.sort_by_key(|w| std::cmp::Reverse(w.0.chars().count()));
+        let longest_first = |v: &[String]| {
+            let mut v = v.to_vec();
+            v.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+            v
+        };
         Ok(Templates {
+            level1: longest_first(&de.levels.level1),
+            level2: longest_first(&de.levels.level2),
             headers,
             tables,
             total_words: de.rows.total,
