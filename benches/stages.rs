@@ -5,7 +5,7 @@
 use baogao::clean::clean;
 use baogao::extract::extract;
 use baogao::load::{LoadOptions, OcrMode, load};
-use baogao::patterns::PatternSet;
+use baogao::rules::Rules;
 use baogao::segment::segment;
 use std::path::Path;
 
@@ -53,13 +53,13 @@ fn extract_seed(b: divan::Bencher) {
     let (p, bytes) = sample("hanzhong-2020-dept-overall.txt");
     let c = clean(&load(&p, &bytes, &opts()).unwrap());
     let o = segment(&c);
-    let set = PatternSet::builtin().unwrap();
+    let set = Rules::builtin().unwrap().fields;
     b.bench(|| extract(&c, &o, &set));
 }
 
 #[divan::bench]
-fn compile_patterns() -> PatternSet {
-    PatternSet::builtin().unwrap()
+fn compile_rules() -> Rules {
+    Rules::builtin().unwrap()
 }
 
 #[divan::bench]

@@ -9,7 +9,7 @@
 //! * a cross-check that holds (basic + project = actual, actual / budget = stated rate,
 //!   section scores add up to the total) raises every input; one that fails flags
 //!   (`sum_mismatch`, `rate_mismatch`, …) and lowers every input;
-//! * an implausible value (execution rate above 1000 %, a grade outside the score's band)
+//! * an implausible value (execution rate above 300 %, a grade outside the score's band)
 //!   lowers it;
 //! * text that came from OCR lowers it (flag `ocr`).
 //!
@@ -17,7 +17,7 @@
 
 use crate::extract::Candidate;
 use crate::normalize::{grade_band, json_number};
-use crate::report::{Check, Field, SectionScore};
+use crate::report::{Check, Field, Flag, SectionScore};
 use std::collections::BTreeMap;
 
 /// Keys whose first (title) mention wins among equally trusted patterns without raising a
@@ -25,8 +25,52 @@ use std::collections::BTreeMap;
 /// finance bureau that asked for the evaluation).
 const FIRST_WINS: &[&str] = &["year", "report_family", "department"];
 
-/// How close (in pattern trust) a disagreeing mention must be to count as a conflict.
-const CONFLICT_MARGIN: f64 = 0.1;
+/// The constants of the confidence arithmetic, carried by [`Evidence`] so a calibration
+/// study (`examples/calibrate.rs`) runs this very code with other values. `Default` is what
+/// the tool uses; docs/calibration.md says how the values were measured.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ConfidenceParams {
+    /// How close (in pattern trust) a disagreeing mention must be to count as a conflict.
+    pub margin: f64,
+    /// Each other mention with the same value adds this, at most `agree_cap` in all.
+    pub agree_step: f64,
+    pub agree_cap: f64,
+    /// A conflict caps confidence at this.
+    pub conflict_cap: f64,
+    /// A first-wins key (year, family, department) with a close rival loses this.
+    pub first_wins_penalty: f64,
+    /// A rival further than `margin` below loses the field this.
+    pub weak_rival_penalty: f64,
+    /// Each cross-check that holds adds this to its inputs; each that fails takes `check_fail`.
+    pub check_pass: f64,
+    pub check_fail: f64,
+    /// OCR text: `ocr_base + ocr_scale × share of the text that was OCRed` is taken off.
+    pub ocr_base: f64,
+    pub ocr_scale: f64,
+}
+
+impl Default for ConfidenceParams {
+    fn default() -> Self {
+        ConfidenceParams {
+            margin: 0.1,
+            agree_step: 0.03,
+            agree_cap: 0.05,
+            conflict_cap: 0.6,
+            first_wins_penalty: 0.12,
+            weak_rival_penalty: 0.04,
+            check_pass: 0.04,
+            check_fail: 0.3,
+            ocr_base: 0.05,
+            ocr_scale: 0.15,
+        }
+    }
+}
+
+/// How far a stated rate may be from actual / budget: 0.6 points for a rate printed with
+/// decimals, a whole point for one printed as a whole number (99 % for 99.99 %).
+pub fn rate_tolerance(stated: f64) -> f64 {
+    if stated.fract() == 0.0 { 1.0 } else { 0.6 }
+}
 
 /// Output of the check stage.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +88,8 @@ pub struct Evidence<'a> {
     /// The grade scale the document states, highest band first (see
     /// [`crate::normalize::grade_scale`]); the national bands are used when it states none.
     pub grade_scale: Option<&'a [(f64, &'static str)]>,
+    /// The constants of the confidence arithmetic.
+    pub params: ConfidenceParams,
 }
 
 /// Choose one value per key, run the cross-checks, and set confidence.
@@ -54,17 +100,17 @@ pub fn check(cands: &[Candidate], sections: &[SectionScore], ev: Evidence<'_>) -
     keys.dedup();
     for key in keys {
         let group: Vec<&Candidate> = cands.iter().filter(|c| c.key == key).collect();
-        if let Some(f) = choose(key, &group, &mut out.warnings) {
+        if let Some(f) = choose(key, &group, &ev.params, &mut out.warnings) {
             out.fields.insert(key.to_string(), f);
         }
     }
     if ev.ocr_share > 0.0 {
         for f in out.fields.values_mut() {
-            f.flags.push("ocr".into());
-            f.confidence -= 0.15 * ev.ocr_share.min(1.0) + 0.05;
+            f.flags.push(Flag::Ocr.into());
+            f.confidence -= ev.params.ocr_scale * ev.ocr_share.min(1.0) + ev.params.ocr_base;
         }
     }
-    cross_checks(&mut out, sections, ev.grade_scale);
+    cross_checks(&mut out, sections, ev.grade_scale, &ev.params);
     for f in out.fields.values_mut() {
         f.confidence = (f.confidence.clamp(0.05, 0.99) * 100.0).round() / 100.0;
         f.flags.sort();
@@ -73,7 +119,12 @@ pub fn check(cands: &[Candidate], sections: &[SectionScore], ev: Evidence<'_>) -
     out
 }
 
-fn choose(key: &str, group: &[&Candidate], warnings: &mut Vec<String>) -> Option<Field> {
+fn choose(
+    key: &str,
+    group: &[&Candidate],
+    p: &ConfidenceParams,
+    warnings: &mut Vec<String>,
+) -> Option<Field> {
     let mut order: Vec<&Candidate> = group.to_vec();
     order.sort_by(|a, b| {
         b.confidence
@@ -90,19 +141,19 @@ fn choose(key: &str, group: &[&Candidate], warnings: &mut Vec<String>) -> Option
         .count();
     let rivals: Vec<&&Candidate> = order
         .iter()
-        .filter(|c| c.value != best.value && c.confidence >= best.confidence - CONFLICT_MARGIN)
+        .filter(|c| c.value != best.value && c.confidence >= best.confidence - p.margin)
         .collect();
     let weak_rivals = order
         .iter()
-        .filter(|c| c.value != best.value && c.confidence < best.confidence - CONFLICT_MARGIN)
+        .filter(|c| c.value != best.value && c.confidence < best.confidence - p.margin)
         .count();
-    conf += (0.03 * agreeing as f64).min(0.05);
+    conf += (p.agree_step * agreeing as f64).min(p.agree_cap);
     if !rivals.is_empty() {
         if FIRST_WINS.contains(&key) {
-            conf -= 0.12;
+            conf -= p.first_wins_penalty;
         } else {
-            flags.push("conflict".into());
-            conf = conf.min(0.6);
+            flags.push(Flag::Conflict.into());
+            conf = conf.min(p.conflict_cap);
             let others: Vec<String> = rivals
                 .iter()
                 .map(|c| format!("{} (page {})", c.value, c.page))
@@ -115,9 +166,9 @@ fn choose(key: &str, group: &[&Candidate], warnings: &mut Vec<String>) -> Option
             ));
         }
     } else if weak_rivals > 0 {
-        conf -= 0.04;
+        conf -= p.weak_rival_penalty;
     }
-    if flags.iter().any(|f| f == "implausible") {
+    if flags.iter().any(|f| *f == Flag::Implausible) {
         conf = conf.min(0.5);
     }
     Some(Field {
@@ -136,14 +187,22 @@ fn num(fields: &BTreeMap<String, Field>, key: &str) -> Option<f64> {
 }
 
 /// Apply the outcome of one check to its input fields.
-fn settle(out: &mut Checked, name: &str, inputs: &[&str], ok: bool, flag: &str, detail: String) {
+fn settle(
+    out: &mut Checked,
+    p: &ConfidenceParams,
+    name: &str,
+    inputs: &[&str],
+    ok: bool,
+    flag: Flag,
+    detail: String,
+) {
     for k in inputs {
         if let Some(f) = out.fields.get_mut(*k) {
             if ok {
-                f.confidence += 0.04;
+                f.confidence += p.check_pass;
             } else {
-                f.confidence -= 0.3;
-                f.flags.push(flag.to_string());
+                f.confidence -= p.check_fail;
+                f.flags.push(flag.into());
             }
         }
     }
@@ -168,6 +227,7 @@ fn cross_checks(
     out: &mut Checked,
     sections: &[SectionScore],
     scale: Option<&[(f64, &'static str)]>,
+    cp: &ConfidenceParams,
 ) {
     let f = |out: &Checked, k: &str| num(&out.fields, k);
     // basic + project = actual
@@ -179,6 +239,7 @@ fn cross_checks(
         let ok = sums_match(b + p, a);
         settle(
             out,
+            cp,
             "basic_plus_project_equals_actual",
             &[
                 "expenditure.basic",
@@ -186,7 +247,7 @@ fn cross_checks(
                 "expenditure.actual",
             ],
             ok,
-            "sum_mismatch",
+            Flag::SumMismatch,
             format!("{} + {} = {} vs {}", yuan(b), yuan(p), yuan(b + p), yuan(a)),
         );
     }
@@ -199,6 +260,7 @@ fn cross_checks(
         let ok = sums_match(pe + pu, b);
         settle(
             out,
+            cp,
             "personnel_plus_public_equals_basic",
             &[
                 "expenditure.personnel",
@@ -206,7 +268,7 @@ fn cross_checks(
                 "expenditure.basic",
             ],
             ok,
-            "sum_mismatch",
+            Flag::SumMismatch,
             format!(
                 "{} + {} = {} vs {}",
                 yuan(pe),
@@ -228,14 +290,15 @@ fn cross_checks(
         if !budgets.is_empty() {
             let hit = budgets
                 .iter()
-                .find(|(_, b)| (a / b * 100.0 - r).abs() <= 0.6);
+                .find(|(_, b)| (a / b * 100.0 - r).abs() <= rate_tolerance(r));
             let (bk, bv) = hit.copied().unwrap_or(budgets[0]);
             settle(
                 out,
+                cp,
                 "actual_over_budget_equals_rate",
                 &["expenditure.actual", bk, "expenditure.execution_rate"],
                 hit.is_some(),
-                "rate_mismatch",
+                Flag::RateMismatch,
                 format!(
                     "{} / {} = {:.2} % vs stated {r} %",
                     yuan(a),
@@ -278,10 +341,11 @@ fn cross_checks(
         } else {
             settle(
                 out,
+                cp,
                 "section_scores_sum_to_total",
                 &["score.total"],
                 ok,
-                "sum_mismatch",
+                Flag::SumMismatch,
                 format!(
                     "{} = {} vs total {t}",
                     top.iter()
@@ -309,19 +373,20 @@ fn cross_checks(
         };
         settle(
             out,
+            cp,
             "grade_matches_score_band",
             &["grade", "score.total"],
             band == g,
-            "grade_band_mismatch",
+            Flag::GradeBandMismatch,
             format!("score {t} is in band {band} of {whose}; stated grade {g}"),
         );
     }
     // an execution rate far above 100 % is possible (seed: 152.5 %) but rare
     if let Some(r) = f(out, "expenditure.execution_rate")
-        && r > 300.0
+        && r > crate::normalize::IMPLAUSIBLE_RATE_PERCENT
         && let Some(fl) = out.fields.get_mut("expenditure.execution_rate")
     {
-        fl.flags.push("implausible".into());
+        fl.flags.push(Flag::Implausible.into());
         fl.confidence = fl.confidence.min(0.5);
     }
 }

@@ -132,13 +132,7 @@ fn fix_ocr_confusions(s: &str) -> String {
     s.replace("万兀", "万元").replace("(万兀)", "(万元)")
 }
 
-/// Whether a char is CJK (ideograph or CJK punctuation) for spacing decisions.
-pub fn is_cjk(c: char) -> bool {
-    matches!(c,
-        '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}'
-        | '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}' | '\u{2460}'..='\u{24FF}'
-        | '\u{2E80}'..='\u{2FDF}' | '“' | '”' | '‘' | '’' | '…' | '—' | '·')
-}
+use crate::text::is_cjk;
 
 /// Characters next to which a single space carries no meaning in Chinese text.
 fn joins_tightly(c: char) -> bool {
@@ -362,7 +356,7 @@ pub fn join_wrapped_lines(lines: &[String]) -> String {
             && w * 100 >= full * 85
             && !ends_sentence(line.trim_end())
             && !next.is_empty()
-            && !crate::segment::starts_with_marker(next)
+            && !crate::text::starts_with_marker(next)
             // A table row (tab-separated cells) is never part of a wrapped sentence, neither
             // as the wrapped line nor as its continuation.
             && !line.contains('\t')
@@ -400,8 +394,8 @@ mod tests {
                 .map(|(i, t)| PageText {
                     number: i + 1,
                     text: t.to_string(),
-                    backend: "test".into(),
-                    verdict: "good".into(),
+                    backend: crate::load::PageBackend::Plain,
+                    verdict: crate::load::quality::Verdict::Good,
                 })
                 .collect(),
             text_layer: TextLayer::Pdf,

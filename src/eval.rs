@@ -1,19 +1,16 @@
-//! Evaluation: score report JSON against hand-written truth, and list what a person should
-//! review.
+//! Evaluation: score report JSON against hand-written truth. (The review list, what a person
+//! should check by hand, is a writer: [`crate::emit::review`].)
 //!
 //! [`score_dir`] / [`score_values`] are a port of `../shared/tools/score.py` (the project's
-//! reference scorer): the same truth-key → canonical-key mapping ([`KEYS`]), the same
+//! reference scorer): the same truth-key → canonical-key mapping ([`keys`]), the same
 //! matching rules per kind ([`same`]), the same counting of ok / wrong / miss / spurious and
 //! the same precision / recall / F1. Values are compared with Python's semantics (`float()`
 //! of a numeric string, `int()` truncation, `round()` to even, `str.split()` whitespace),
 //! so both scorers print the same numbers on the same files; the unit tests hold the two
 //! side by side. On top of score.py this adds a reliability table ([`BUCKETS`]): how often
 //! the values the tool rated in each confidence band are right.
-//!
-//! [`review_rows`] / [`review_csv`] list every field below a confidence threshold with the
-//! reasons its confidence is low, for a person to check against the document.
 
-use crate::report::{CANONICAL_KEYS, FLAGS, Report};
+use crate::report::{FIELDS, FieldKind, Report};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::Value;
@@ -37,32 +34,27 @@ pub enum Kind {
     Grade,
 }
 
-/// Truth key → (canonical key, kind), in score.py's order.
-pub const KEYS: &[(&str, &str, Kind)] = &[
-    ("department", "department", Kind::Str),
-    ("year", "year", Kind::Int),
-    ("report_family", "report_family", Kind::Str),
-    ("staff_authorized", "staff.authorized", Kind::Int),
-    ("staff_actual", "staff.actual", Kind::Int),
-    ("budget_initial_wan", "budget.initial", Kind::Wan),
-    ("budget_adjusted_wan", "budget.adjusted", Kind::Wan),
-    ("expenditure_actual_wan", "expenditure.actual", Kind::Wan),
-    (
-        "execution_rate_pct",
-        "expenditure.execution_rate",
-        Kind::Pct,
-    ),
-    ("basic_expenditure_wan", "expenditure.basic", Kind::Wan),
-    ("project_expenditure_wan", "expenditure.project", Kind::Wan),
-    (
-        "personnel_expenditure_wan",
-        "expenditure.personnel",
-        Kind::Wan,
-    ),
-    ("public_expenditure_wan", "expenditure.public", Kind::Wan),
-    ("score_total", "score.total", Kind::Pts),
-    ("grade", "grade", Kind::Grade),
-];
+/// How a field kind is compared with truth (score.py's kinds).
+pub fn kind_of(k: FieldKind) -> Kind {
+    match k {
+        FieldKind::Text | FieldKind::Family => Kind::Str,
+        FieldKind::Year | FieldKind::Count => Kind::Int,
+        FieldKind::Money => Kind::Wan,
+        FieldKind::Percent => Kind::Pct,
+        FieldKind::Points => Kind::Pts,
+        FieldKind::Grade => Kind::Grade,
+    }
+}
+
+/// Truth key → (canonical key, kind), in score.py's order: the keys of the field list that
+/// truth files carry ([`crate::report::FieldDef::truth_key`]).
+pub fn keys() -> Vec<(&'static str, &'static str, Kind)> {
+    FIELDS
+        .iter()
+        .filter(|f| !f.truth_key.is_empty())
+        .map(|f| (f.truth_key, f.key, kind_of(f.kind)))
+        .collect()
+}
 
 /// Grade synonyms, as score.py's `GRADES`.
 const GRADES: &[(&str, &str)] = &[
@@ -263,6 +255,17 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// ok / (ok + wrong + spurious), as score.py computes it overall (0 when nothing was
+    /// predicted).
+    pub fn precision(&self) -> f64 {
+        self.ok as f64 / (self.ok + self.wrong + self.spurious).max(1) as f64
+    }
+
+    /// ok / (ok + wrong + miss) (0 when the truth states nothing).
+    pub fn recall(&self) -> f64 {
+        self.ok as f64 / (self.ok + self.wrong + self.miss).max(1) as f64
+    }
+
     fn add(&mut self, o: &Counts) {
         self.ok += o.ok;
         self.wrong += o.wrong;
@@ -296,7 +299,7 @@ pub struct Bucket {
     pub accuracy: Option<f64>,
 }
 
-/// Per-key counts in [`KEYS`] order (serialized as a JSON object in that order).
+/// Per-key counts in [`keys`] order (serialized as a JSON object in that order).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PerKey(pub Vec<(String, Counts)>);
 
@@ -339,7 +342,25 @@ pub struct Score {
 /// so it works on report JSON from any version of the tool; a [`Report`] can be passed
 /// through `serde_json::to_value`.
 pub fn score_values(docs: &[(String, Value, Option<Value>)]) -> Score {
-    let mut per_key: Vec<(String, Counts)> = KEYS
+    score_values_on(docs, Keys::All)
+}
+
+/// Which keys a score counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keys {
+    /// Every key of the field list that truth files carry.
+    All,
+    /// The first fifteen (the contract before `project.*`; score.py's `--core`).
+    Core,
+}
+
+/// As [`score_values`], on the given keys.
+pub fn score_values_on(docs: &[(String, Value, Option<Value>)], on: Keys) -> Score {
+    let mut keys = keys();
+    if on == Keys::Core {
+        keys.retain(|(_, c, _)| crate::report::field_def(c).is_some_and(|f| f.core));
+    }
+    let mut per_key: Vec<(String, Counts)> = keys
         .iter()
         .map(|(_, c, _)| ((*c).to_string(), Counts::default()))
         .collect();
@@ -355,8 +376,10 @@ pub fn score_values(docs: &[(String, Value, Option<Value>)]) -> Score {
             // `.get("fields", {}) or {}`: a falsy or non-object `fields` reads as no fields
             Some(o) => o.get("fields").and_then(Value::as_object).unwrap_or(&empty),
         };
-        for (i, (tkey, ckey, kind)) in KEYS.iter().enumerate() {
-            let t = truth.get(*tkey).filter(|v| !v.is_null());
+        for (i, (tkey, ckey, kind)) in keys.iter().enumerate() {
+            // score.py: a key missing from a truth file (not null: missing) is not scored
+            let Some(t) = truth.get(*tkey) else { continue };
+            let t = Some(t).filter(|v| !v.is_null());
             let p = fields.get(*ckey).and_then(Value::as_object);
             let pv = p.and_then(|p| p.get("value")).filter(|v| !v.is_null());
             let s = &mut per_key[i].1;
@@ -408,8 +431,8 @@ pub fn score_values(docs: &[(String, Value, Option<Value>)]) -> Score {
     for (_, c) in &per_key {
         total.add(c);
     }
-    let precision = total.ok as f64 / (total.ok + total.wrong + total.spurious).max(1) as f64;
-    let recall = total.ok as f64 / (total.ok + total.wrong + total.miss).max(1) as f64;
+    let precision = total.precision();
+    let recall = total.recall();
     let f1 = 2.0 * precision * recall / (precision + recall).max(1e-9);
     let confident: Vec<&Judged> = values.iter().filter(|v| v.confidence >= 0.9).collect();
     let confident_ok = confident.iter().filter(|v| v.correct).count();
@@ -522,6 +545,11 @@ pub fn score_dir(
 
 /// Score in-process reports: `(id, truth, report or None when conversion failed)`.
 pub fn score_reports(docs: &[(String, Value, Option<Report>)]) -> Score {
+    score_reports_on(docs, Keys::All)
+}
+
+/// As [`score_reports`], on the given keys.
+pub fn score_reports_on(docs: &[(String, Value, Option<Report>)], on: Keys) -> Score {
     let docs: Vec<(String, Value, Option<Value>)> = docs
         .iter()
         .map(|(id, t, r)| {
@@ -533,7 +561,7 @@ pub fn score_reports(docs: &[(String, Value, Option<Report>)]) -> Score {
             )
         })
         .collect();
-    score_values(&docs)
+    score_values_on(&docs, on)
 }
 
 fn fmt_opt(v: Option<f64>) -> String {
@@ -553,20 +581,36 @@ pub fn render(score: &Score) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "{:28} {:>4} {:>5} {:>4} {:>4}",
-        "key", "ok", "wrong", "miss", "spur"
+        "{:28} {:>4} {:>5} {:>4} {:>4} {:>9} {:>6}",
+        "key", "ok", "wrong", "miss", "spur", "precision", "recall"
     );
+    // precision / recall per key; `-` where the key was never predicted / never stated
+    let pr = |c: &Counts| {
+        let p = if c.ok + c.wrong + c.spurious == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.3}", c.precision())
+        };
+        let r = if c.ok + c.wrong + c.miss == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.3}", c.recall())
+        };
+        (p, r)
+    };
     for (k, c) in &score.per_key.0 {
+        let (p, r) = pr(c);
         let _ = writeln!(
             o,
-            "{k:28} {:4} {:5} {:4} {:4}",
+            "{k:28} {:4} {:5} {:4} {:4} {p:>9} {r:>6}",
             c.ok, c.wrong, c.miss, c.spurious
         );
     }
     let t = &score.total;
+    let (p, r) = pr(t);
     let _ = writeln!(
         o,
-        "{:28} {:4} {:5} {:4} {:4}",
+        "{:28} {:4} {:5} {:4} {:4} {p:>9} {r:>6}",
         "(all)", t.ok, t.wrong, t.miss, t.spurious
     );
     let _ = writeln!(
@@ -644,130 +688,6 @@ pub fn run_eval(truth_dir: &Path, out_dir: &Path, ids: Option<&[String]>, json: 
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Review list
-
-/// One field a person should check.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReviewRow {
-    pub file: String,
-    pub key: String,
-    /// The value as text (strings unquoted, numbers as in the JSON).
-    pub value: String,
-    pub confidence: f64,
-    pub page: usize,
-    pub raw: String,
-    pub flags: Vec<String>,
-    pub pattern: String,
-    /// Why the confidence is low, in one sentence, from the flags, failed checks and pattern.
-    pub reason: String,
-}
-
-/// A short clause per flag; flags not listed here fall back to the `FLAGS` description.
-fn flag_clause(flag: &str) -> String {
-    let s = match flag {
-        "conflict" => "the document states this key elsewhere with a different value",
-        "sum_mismatch" => "a sum check with this value failed",
-        "rate_mismatch" => "actual / budget does not give the stated execution rate",
-        "grade_band_mismatch" => "the grade is not the usual band of the total score",
-        "implausible" => "the value is outside what such reports contain",
-        "ocr" => "the text came from OCR",
-        "derived" => "the value was computed, not read from the document",
-        _ => {
-            return FLAGS
-                .iter()
-                .find(|(f, _)| *f == flag)
-                .map_or_else(|| format!("flag `{flag}`"), |(_, d)| (*d).to_string());
-        }
-    };
-    s.to_string()
-}
-
-fn reason(report: &Report, key: &str, f: &crate::report::Field) -> String {
-    let mut parts: Vec<String> = f.flags.iter().map(|fl| flag_clause(fl)).collect();
-    for c in &report.checks {
-        if c.result == "fail" && c.inputs.iter().any(|i| i == key) {
-            parts.push(format!("check {} failed ({})", c.name, c.detail));
-        }
-    }
-    let prefix = format!("{key}:");
-    for w in &report.warnings {
-        if let Some(rest) = w.strip_prefix(&prefix) {
-            parts.push(format!("warning:{rest}"));
-        }
-    }
-    if parts.is_empty() {
-        parts.push("no flag or failed check: the pattern's own trust is low and no cross-check confirmed the value".into());
-    }
-    let pat = if f.pattern.is_empty() {
-        String::new()
-    } else {
-        format!(" (pattern {})", f.pattern)
-    };
-    format!("confidence {:.2}{pat}: {}.", f.confidence, parts.join("; "))
-}
-
-fn key_rank(k: &str) -> usize {
-    CANONICAL_KEYS
-        .iter()
-        .position(|c| *c == k)
-        .unwrap_or(CANONICAL_KEYS.len())
-}
-
-/// Every field with confidence below `threshold`, in input order, then canonical key order
-/// (keys outside the contract last, by name).
-pub fn review_rows(reports: &[(String, Report)], threshold: f64) -> Vec<ReviewRow> {
-    let mut rows = Vec::new();
-    for (file, r) in reports {
-        let mut keys: Vec<&String> = r
-            .fields
-            .iter()
-            .filter(|(_, f)| f.confidence < threshold)
-            .map(|(k, _)| k)
-            .collect();
-        keys.sort_by(|a, b| key_rank(a).cmp(&key_rank(b)).then(a.cmp(b)));
-        for k in keys {
-            let f = &r.fields[k];
-            rows.push(ReviewRow {
-                file: file.clone(),
-                key: k.clone(),
-                value: short(&f.value),
-                confidence: f.confidence,
-                page: f.page,
-                raw: f.raw.clone(),
-                flags: f.flags.clone(),
-                pattern: f.pattern.clone(),
-                reason: reason(r, k, f),
-            });
-        }
-    }
-    rows
-}
-
-use crate::emit::csv_cell;
-
-/// The review list as CSV: `file,key,value,confidence,page,pattern,flags,raw,reason`
-/// (flags joined by `;`), one row per [`review_rows`] row.
-pub fn review_csv(reports: &[(String, Report)], threshold: f64) -> String {
-    let mut out = String::from("file,key,value,confidence,page,pattern,flags,raw,reason\n");
-    for r in review_rows(reports, threshold) {
-        let cells = [
-            csv_cell(&r.file),
-            csv_cell(&r.key),
-            csv_cell(&r.value),
-            format!("{:.2}", r.confidence),
-            r.page.to_string(),
-            csv_cell(&r.pattern),
-            csv_cell(&r.flags.join(";")),
-            csv_cell(&r.raw),
-            csv_cell(&r.reason),
-        ];
-        out.push_str(&cells.join(","));
-        out.push('\n');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -805,15 +725,15 @@ mod tests {
         let (t, o) = fixtures();
         let s = score_dir(&t, &o, None).unwrap();
         // printed by score.py on these files (see tests/fixtures/eval/README.md)
-        assert_eq!(s.docs, 5);
+        assert_eq!(s.docs, 6);
         assert_eq!(s.missing_outputs, ["b", "c"]);
         assert_eq!(
             (round4(s.precision), round4(s.recall), round4(s.f1)),
-            (0.7619, 0.5714, 0.6531)
+            (0.72, 0.5806, 0.6429)
         );
         assert_eq!(
             (s.confident_n, s.confident_accuracy.map(round4)),
-            (10, Some(0.7))
+            (13, Some(0.6923))
         );
         let counts: Vec<(&str, [usize; 4])> = s
             .per_key
@@ -825,7 +745,7 @@ mod tests {
             counts,
             [
                 ("department", [2, 0, 1, 0]),
-                ("year", [2, 0, 3, 0]),
+                ("year", [3, 0, 3, 0]),
                 ("report_family", [1, 0, 1, 0]),
                 ("staff.authorized", [1, 1, 0, 0]),
                 ("staff.actual", [2, 0, 0, 0]),
@@ -839,6 +759,10 @@ mod tests {
                 ("expenditure.public", [0, 0, 0, 0]),
                 ("score.total", [1, 1, 0, 0]),
                 ("grade", [2, 0, 1, 0]),
+                // f: no `department` key in its truth, so its department is not scored
+                ("project.name", [1, 0, 0, 0]),
+                ("project.supervisor", [0, 0, 0, 1]),
+                ("project.implementer", [0, 1, 0, 0]),
             ]
         );
         let wrong: Vec<(&str, &str)> = s
@@ -854,10 +778,12 @@ mod tests {
                 ("a", "score.total"),
                 ("e", "staff.authorized"),
                 ("e", "budget.adjusted"),
+                ("f", "project.supervisor"),
+                ("f", "project.implementer"),
             ]
         );
         let rel: Vec<(usize, usize)> = s.reliability.iter().map(|b| (b.n, b.correct)).collect();
-        assert_eq!(rel, [(5, 5), (3, 2), (3, 2), (10, 7)]);
+        assert_eq!(rel, [(5, 5), (4, 2), (3, 2), (13, 9)]);
     }
 
     #[test]
@@ -916,82 +842,5 @@ mod tests {
         assert!(!same(Kind::Wan, &json!(1), &json!(10000.51)));
         assert!(same(Kind::Grade, &json!("优秀"), &json!(" 优 ")));
         assert!(same(Kind::Str, &json!("a\u{1f}b"), &json!("ab")));
-    }
-
-    fn report(fields: Value, checks: Value, warnings: Value) -> Report {
-        serde_json::from_value(json!({
-            "schema_version": "1",
-            "source": {"file": "x.txt", "sha256": "", "pages": 1, "text_layer": "plain"},
-            "fields": fields,
-            "sections": [], "targets": [], "lists": {},
-            "checks": checks,
-            "warnings": warnings,
-        }))
-        .unwrap()
-    }
-
-    #[test]
-    fn review_lists_low_confidence_fields_with_reasons() {
-        let f = |v: Value, c: f64, flags: Value, pat: &str| {
-            json!({"value": v, "unit": null, "raw": "原文, \"引号\"", "page": 2,
-                   "confidence": c, "flags": flags, "pattern": pat})
-        };
-        let r1 = report(
-            json!({
-                "year": f(json!(2024), 0.95, json!([]), "title/year"),
-                "expenditure.actual": f(json!(100.0), 0.6, json!(["conflict", "sum_mismatch"]), "money/actual"),
-                "budget.initial": f(json!(5.0), 0.75, json!([]), "money/loose"),
-            }),
-            json!([{"name": "basic_plus_project_equals_actual",
-                    "inputs": ["expenditure.basic", "expenditure.project", "expenditure.actual"],
-                    "result": "fail", "detail": "1 + 2 = 3 vs 100"}]),
-            json!(["expenditure.actual: 100 (page 2) chosen over 90 (page 3)"]),
-        );
-        let r2 = report(
-            json!({"grade": f(json!("良"), 0.5, json!(["ocr"]), "")}),
-            json!([]),
-            json!([]),
-        );
-        let reports = vec![("b.pdf".to_string(), r1), ("a.pdf".to_string(), r2)];
-        let rows = review_rows(&reports, 0.9);
-        let keys: Vec<(&str, &str)> = rows
-            .iter()
-            .map(|r| (r.file.as_str(), r.key.as_str()))
-            .collect();
-        // input order, then canonical key order; the 0.95 year is not listed
-        assert_eq!(
-            keys,
-            [
-                ("b.pdf", "budget.initial"),
-                ("b.pdf", "expenditure.actual"),
-                ("a.pdf", "grade")
-            ]
-        );
-        let r = &rows[1];
-        assert!(
-            r.reason
-                .starts_with("confidence 0.60 (pattern money/actual): "),
-            "{}",
-            r.reason
-        );
-        assert!(r.reason.contains("different value"), "{}", r.reason);
-        assert!(
-            r.reason
-                .contains("basic_plus_project_equals_actual failed (1 + 2 = 3 vs 100)")
-        );
-        assert!(r.reason.contains("chosen over 90 (page 3)"));
-        assert!(rows[0].reason.contains("no cross-check confirmed"));
-        assert!(rows[2].reason.contains("OCR"));
-        let csv = review_csv(&reports, 0.9);
-        let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines.len(), 4);
-        assert_eq!(
-            lines[0],
-            "file,key,value,confidence,page,pattern,flags,raw,reason"
-        );
-        assert!(lines[2].starts_with(
-            "b.pdf,expenditure.actual,100.0,0.60,2,money/actual,conflict;sum_mismatch,\"原文, \"\"引号\"\"\","
-        ), "{}", lines[2]);
-        assert!(review_rows(&reports, 0.5).is_empty());
     }
 }

@@ -7,7 +7,8 @@
 
 use crate::clean::CleanText;
 use crate::normalize::{json_number, normalize_grade, parse_count, parse_number, to_yuan};
-use crate::patterns::{Pattern, PatternSet, ValueKind};
+use crate::patterns::{Pattern, PatternError, PatternSet, ValueKind};
+use crate::report::Flag;
 use crate::segment::Outline;
 use serde_json::Value;
 
@@ -111,8 +112,8 @@ fn read_value(p: &Pattern, caps: &regex::Captures, before: &str) -> Option<Read>
         }
         ValueKind::Percent => {
             let n = parse_number(group("num")?)?;
-            if n > 1000.0 {
-                flags.push("implausible".into());
+            if n > crate::normalize::IMPLAUSIBLE_RATE_PERCENT {
+                flags.push(Flag::Implausible.into());
             }
             (
                 json_number(crate::normalize::round_cents(n)),
@@ -156,6 +157,40 @@ fn read_value(p: &Pattern, caps: &regex::Captures, before: &str) -> Option<Read>
     })
 }
 
+/// Run the examples of `patterns`: each pattern alone, on its cleaned example text, must give
+/// the stated value (or nothing, for a counter-example). The first failure is a `file:line`
+/// error at the pattern; a pattern without examples is one too.
+pub fn verify_examples<'a>(
+    patterns: impl IntoIterator<Item = &'a Pattern>,
+) -> Result<(), PatternError> {
+    for p in patterns {
+        let fail = |reason: String| {
+            let (file, line) = p.origin.rsplit_once(':').unwrap_or((&p.origin, "0"));
+            Err(PatternError {
+                file: file.to_string(),
+                line: line.parse().unwrap_or(0),
+                reason: format!("pattern `{}`: {reason}", p.id),
+            })
+        };
+        if p.examples.is_empty() {
+            return fail("has no example".into());
+        }
+        for ex in &p.examples {
+            let clean = CleanText::from_single(&ex.text);
+            let outline = crate::segment::segment(&clean);
+            let got = run_pattern(p, &clean.text, Some(&outline));
+            let first = got.first().map(|c| c.value.clone());
+            if first != ex.value {
+                return fail(format!(
+                    "on {:?} expected {:?}, got {:?}",
+                    ex.text, ex.value, first
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The money unit a table declares in a heading before a cell: `金额（元）`, `（万元）`,
 /// `金额单位：万元`. Looks back at most 1500 bytes; None when no heading is found.
 pub fn context_unit(before: &str) -> Option<String> {
@@ -186,7 +221,7 @@ mod tests {
     /// text, must give the stated value (or nothing, for counter-examples).
     #[test]
     fn every_pattern_example_holds() {
-        let set = PatternSet::builtin().unwrap();
+        let set = crate::rules::Rules::builtin().unwrap().fields;
         let mut failures = Vec::new();
         let mut n = 0;
         for p in &set.patterns {
@@ -216,5 +251,16 @@ mod tests {
             failures.len(),
             failures.join("\n")
         );
+    }
+
+    #[test]
+    fn a_failing_example_is_a_file_line_error() {
+        let src = "[[pattern]]\nid = \"a\"\nkey = \"year\"\nkind = \"year\"\nconfidence = 0.5\nregex = '(?P<value>20\\d\\d)年度'\n[[pattern.example]]\ntext = \"2021年度\"\nvalue = 2022\n";
+        let pats = crate::patterns::parse_file("u.toml", src).unwrap();
+        let e = verify_examples(&pats).unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("u.toml", 1), "{e}");
+        assert!(e.reason.contains("expected Some(Number(2022))"), "{e}");
+        let ok = src.replace("value = 2022", "value = 2021");
+        verify_examples(&crate::patterns::parse_file("u.toml", &ok).unwrap()).unwrap();
     }
 }

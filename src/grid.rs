@@ -13,11 +13,17 @@
 use crate::clean::CleanText;
 use crate::extract::{Candidate, context_unit};
 use crate::normalize::{json_number, parse_number, to_yuan};
+use crate::patterns::{PatternError, line_of};
+use crate::report::{FieldKind, field_def};
 use regex::Regex;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
-const SOURCE: &str = include_str!("../patterns/grids.toml");
+/// The built-in grid file, embedded at build time.
+pub const DEFAULT_FILE: (&str, &str) = (
+    "patterns/grids.toml",
+    include_str!("../patterns/grids.toml"),
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -30,6 +36,7 @@ enum Kind {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ColumnDe {
     key: String,
     #[serde(default)]
@@ -39,16 +46,32 @@ struct ColumnDe {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RowDe {
     labels: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
-struct FileDe {
-    column: Vec<ColumnDe>,
-    row: Vec<RowDe>,
+#[serde(deny_unknown_fields)]
+struct ExampleDe {
+    text: String,
+    /// Canonical key → the value the grid must give (absent key: must give nothing).
+    #[serde(default)]
+    values: std::collections::BTreeMap<String, f64>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDe {
+    #[serde(default)]
+    column: Vec<toml::Spanned<ColumnDe>>,
+    #[serde(default)]
+    row: Vec<RowDe>,
+    #[serde(default)]
+    example: Vec<toml::Spanned<ExampleDe>>,
+}
+
+#[derive(Debug)]
 struct Column {
     key: String,
     /// A catch-all label shape (`…数(B)`): loses to any specific label at the same place.
@@ -60,53 +83,154 @@ struct Column {
     tail: Regex,
 }
 
-struct Grids {
+/// A documented example of a grid file: text, and every value the grids must read from it.
+#[derive(Debug, Clone)]
+pub struct GridExample {
+    pub text: String,
+    pub values: std::collections::BTreeMap<String, f64>,
+    /// `file:line` of the example.
+    pub origin: String,
+}
+
+/// The compiled grid rules of one grid file (`patterns/grids.toml` or a user's override).
+#[derive(Debug)]
+pub struct Grids {
     columns: Vec<Column>,
     /// Any label, unanchored: where a header may start.
     any: Regex,
     row: Regex,
+    /// The 其中：本年财政拨款 row that carries the figures when the total row is blank.
+    funded_row: Regex,
     annotation: Regex,
     sep: Regex,
+    pub examples: Vec<GridExample>,
 }
 
-fn grids() -> &'static Grids {
-    static G: OnceLock<Grids> = OnceLock::new();
-    G.get_or_init(|| {
-        let de: FileDe = toml::from_str(SOURCE).expect("patterns/grids.toml parses (tested)");
-        let columns: Vec<Column> = de
-            .column
-            .iter()
-            .map(|c| Column {
+impl Grids {
+    /// The built-in grid file.
+    pub fn builtin() -> Result<Grids, PatternError> {
+        Grids::parse(DEFAULT_FILE.0, DEFAULT_FILE.1)
+    }
+
+    /// Parse and check a grid file: unknown keys, labels that do not compile, a column key
+    /// that is not a canonical key of the column's kind are `file:line` errors.
+    pub fn parse(file: &str, src: &str) -> Result<Grids, PatternError> {
+        let err = |line: usize, reason: String| PatternError {
+            file: file.to_string(),
+            line,
+            reason,
+        };
+        let de: FileDe = toml::from_str(src).map_err(|e| {
+            let line = e.span().map_or(1, |s| line_of(src, s.start));
+            err(line, e.message().to_string())
+        })?;
+        let mut columns = Vec::new();
+        for sp in &de.column {
+            let line = line_of(src, sp.span().start);
+            let c = sp.get_ref();
+            if !c.key.is_empty() {
+                let want = match c.kind {
+                    Kind::Money => Some(FieldKind::Money),
+                    Kind::Percent => Some(FieldKind::Percent),
+                    Kind::Points => Some(FieldKind::Points),
+                    Kind::Index | Kind::Text => None,
+                };
+                match field_def(&c.key) {
+                    None => return Err(err(line, format!("unknown key `{}`", c.key))),
+                    Some(d) if Some(d.kind) != want => {
+                        return Err(err(
+                            line,
+                            format!("key `{}` does not fit a {:?} column", c.key, c.kind),
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+            if c.labels.is_empty() {
+                return Err(err(line, "a column needs at least one label".into()));
+            }
+            let alt = c.labels.join("|");
+            let compile = |re: String| {
+                Regex::new(&re).map_err(|e| err(line, format!("bad label regex: {e}")))
+            };
+            columns.push(Column {
                 key: c.key.clone(),
                 generic: c.generic,
                 kind: c.kind,
-                re: Regex::new(&format!("^(?:{})", c.labels.join("|"))).expect("grid label regex"),
-                tail: Regex::new(&format!("(?:{})$", c.labels.join("|")))
-                    .expect("grid label regex"),
-            })
-            .collect();
+                re: compile(format!("^(?:{alt})"))?,
+                tail: compile(format!("(?:{alt})$"))?,
+            });
+        }
         let keyed: Vec<String> = de
             .column
             .iter()
+            .map(|c| c.get_ref())
             .filter(|c| !c.key.is_empty())
             .flat_map(|c| c.labels.clone())
             .collect();
         let rows: Vec<String> = de.row.iter().flat_map(|r| r.labels.clone()).collect();
-        Grids {
+        let any = if keyed.is_empty() {
+            // no reported column: a regex that never matches
+            Regex::new(r"[^\s\S]").expect("static regex")
+        } else {
+            Regex::new(&format!("(?:{})", keyed.join("|")))
+                .map_err(|e| err(1, format!("bad label regex: {e}")))?
+        };
+        let examples = de
+            .example
+            .iter()
+            .map(|sp| {
+                let e = sp.get_ref();
+                GridExample {
+                    text: e.text.clone(),
+                    values: e.values.clone(),
+                    origin: format!("{file}:{}", line_of(src, sp.span().start)),
+                }
+            })
+            .collect();
+        Ok(Grids {
             columns,
-            any: Regex::new(&format!("(?:{})", keyed.join("|"))).expect("grid label regex"),
+            any,
             row: Regex::new(&format!(
                 r"^(?:{})\s*(?:\((?:万元|元|亿元)\))?\s*[:：]?",
                 rows.join("|")
             ))
-            .expect("grid row regex"),
+            .map_err(|e| err(1, format!("bad row label regex: {e}")))?,
+            funded_row: Regex::new(r"其中[:：]?\s*(?:本年|当年)?财政\s*拨款(?:资金)?[:：]?")
+                .expect("static regex"),
             annotation: Regex::new(
-                r"^(?:\s*\(\s*[A-Z]\s*(?:[/×xX*]\s*[A-Z0-9%]+\s*)*\)|[,，]?\s*[A-Z]\s*[、,，)])",
+                r"^(?:\s*\(\s*[A-Z]\s*(?:[/×xX*]\s*[A-Z0-9%]+\s*)*\)?|[,，]?\s*[A-Z]\s*[、,，)])",
             )
             .expect("static regex"),
             sep: Regex::new(r"^[\s|:：、,，]*").expect("static regex"),
+            examples,
+        })
+    }
+
+    /// Run every example of the file; the first that fails is a `file:line` error.
+    pub fn verify_examples(&self) -> Result<(), PatternError> {
+        for ex in &self.examples {
+            let got = grid_candidates(&CleanText::from_single(&ex.text), self);
+            let mut seen = std::collections::BTreeMap::new();
+            for c in &got {
+                seen.entry(c.key.clone()).or_insert(c.value.as_f64());
+            }
+            let want: std::collections::BTreeMap<String, Option<f64>> = ex
+                .values
+                .iter()
+                .map(|(k, v)| (k.clone(), Some(*v)))
+                .collect();
+            if seen != want {
+                let (file, line) = ex.origin.rsplit_once(':').unwrap_or((&ex.origin, "0"));
+                return Err(PatternError {
+                    file: file.to_string(),
+                    line: line.parse().unwrap_or(0),
+                    reason: format!("grid example gives {seen:?}, expected {want:?}"),
+                });
+            }
         }
-    })
+        Ok(())
+    }
 }
 
 /// A figure after the header: its text and whether it carried `%`.
@@ -115,16 +239,17 @@ struct Token<'a> {
     text: &'a str,
     pct: bool,
     end: usize,
+    /// A unit printed in the cell itself (`620.82万元`).
+    unit: Option<&'a str>,
 }
 
 /// Read all grids of a text into candidates.
-pub fn grid_candidates(text: &CleanText) -> Vec<Candidate> {
+pub fn grid_candidates(text: &CleanText, g: &Grids) -> Vec<Candidate> {
     let s = text.text.as_str();
-    let g = grids();
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(m) = g.any.find_at(s, from) {
-        match read_grid(s, m.start()) {
+        match read_grid(g, s, m.start()) {
             Some((cands, end)) => {
                 for mut c in cands {
                     c.page = text.page_at(c.start);
@@ -132,15 +257,23 @@ pub fn grid_candidates(text: &CleanText) -> Vec<Candidate> {
                 }
                 from = end.max(m.end());
             }
-            None => from = m.end(),
+            // A header that gave nothing (an ambiguous row, no unit) is skipped whole: read
+            // again from its second label it would lose the first column and look certain.
+            None => {
+                let (cols, header_end) = read_header(g, s, m.start());
+                from = if cols.len() >= 2 {
+                    header_end.max(m.end())
+                } else {
+                    m.end()
+                };
+            }
         }
     }
     out
 }
 
 /// Parse the header starting at `start`; returns the columns and where the header ends.
-fn read_header(s: &str, start: usize) -> (Vec<&'static Column>, usize) {
-    let g = grids();
+fn read_header<'g>(g: &'g Grids, s: &str, start: usize) -> (Vec<&'g Column>, usize) {
     let mut cols = Vec::new();
     let mut pos = start;
     loop {
@@ -166,9 +299,8 @@ fn read_header(s: &str, start: usize) -> (Vec<&'static Column>, usize) {
     (cols, pos)
 }
 
-fn read_grid(s: &str, start: usize) -> Option<(Vec<Candidate>, usize)> {
-    let g = grids();
-    let (mut cols, header_end) = read_header(s, start);
+fn read_grid(g: &Grids, s: &str, start: usize) -> Option<(Vec<Candidate>, usize)> {
+    let (mut cols, header_end) = read_header(g, s, start);
     // A row-number column (行次/序号) right before the first reported label.
     let back = floor_boundary(s, start.saturating_sub(12));
     let before = s[back..start].trim_end();
@@ -201,11 +333,33 @@ fn read_grid(s: &str, start: usize) -> Option<(Vec<Candidate>, usize)> {
     if tokens.is_empty() {
         return None;
     }
+    let values_start = tokens.first().map_or(pos, |t| t.end - t.text.len());
     let values_end = tokens.last().map_or(pos, |t| t.end);
-    let unit = context_unit(&s[..start]).or_else(|| {
-        let e = floor_boundary(s, (values_end + 800).min(s.len()));
-        unit_after(&s[values_end..e])
-    })?;
+    // The unit: printed in the cells, else the form's money header (before the figures,
+    // header included), else a heading right after the row.
+    let unit = tokens
+        .iter()
+        .find_map(|t| t.unit.map(str::to_string))
+        .or_else(|| form_unit(&s[..values_start.min(pos.max(start))]))
+        .or_else(|| {
+            let e = floor_boundary(s, (values_end + 800).min(s.len()));
+            unit_after(&s[values_end..e])
+        })?;
+    // A total row left at zero is a blank line of the form: the figures stand in the
+    // 其中：本年财政拨款 row after it.
+    let zero_row = tokens
+        .iter()
+        .take(keyed_money.max(2))
+        .all(|t| parse_number(t.text.trim_end_matches('%')) == Some(0.0));
+    let (tokens, values_end) = if zero_row {
+        let e = floor_boundary(s, (values_end + 200).min(s.len()));
+        let m = g.funded_row.find(&s[values_end..e])?;
+        let next = read_tokens(s, values_end + m.end());
+        let end = next.last().map_or(values_end, |t| t.end);
+        (next, end)
+    } else {
+        (tokens, values_end)
+    };
     let assignment = assign(&cols, &tokens)?;
     let raw_end = floor_boundary(s, values_end.min(start + 400));
     let raw: String = s[start..raw_end]
@@ -221,6 +375,9 @@ fn read_grid(s: &str, start: usize) -> Option<(Vec<Candidate>, usize)> {
         }
         let (value, unit_name) = match col.kind {
             Kind::Money => (json_number(to_yuan(v, &unit)?), "yuan"),
+            // A rate printed as a fraction (0.958) only served the arithmetic: the form does
+            // not state it in percent, so it is not reported.
+            Kind::Percent if assignment.fraction_rate => continue,
             Kind::Percent => (json_number(crate::normalize::round_cents(v)), "percent"),
             _ => continue,
         };
@@ -233,11 +390,44 @@ fn read_grid(s: &str, start: usize) -> Option<(Vec<Candidate>, usize)> {
             end: values_end,
             page: 1,
             pattern: "grids/budget-grid".into(),
-            confidence: if validated { 0.9 } else { 0.82 },
+            confidence: if validated {
+                CONF_VALIDATED
+            } else if assignment.unique {
+                CONF_UNIQUE
+            } else {
+                CONF_AMBIGUOUS
+            },
             flags: vec![],
         });
     }
     Some((cands, values_end))
+}
+
+/// Trust of a grid value: the row's arithmetic (actual / budget = stated rate) holds.
+const CONF_VALIDATED: f64 = 0.9;
+/// The figures fit the columns in exactly one way, unconfirmed by arithmetic.
+const CONF_UNIQUE: f64 = 0.82;
+/// Fewer figures than columns and several ways to place them: only values that every
+/// placement agrees on are given, at this trust.
+const CONF_AMBIGUOUS: f64 = 0.74;
+
+/// The money unit of a form's header before the figures: `(万元)`, `（元）`, `金额单位：万元`,
+/// also `(万元` whose closing parenthesis was lost at a line end. Looks back 1500 bytes.
+fn form_unit(before: &str) -> Option<String> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(
+            r"(?:[(（]\s*(?:金额)?(?:单位[:：]?)?\s*(亿元|万元|元)\s*(?:[)）]|
+)|单位[:：]\s*(亿元|万元|元))",
+        )
+        .expect("static regex")
+    });
+    let from = floor_boundary(before, before.len().saturating_sub(1500));
+    re.captures_iter(&before[from..])
+        .last()
+        .and_then(|c| c.get(1).or(c.get(2)))
+        .map(|m| m.as_str().to_string())
+        .or_else(|| context_unit(before))
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
@@ -259,17 +449,21 @@ fn unit_after(s: &str) -> Option<String> {
 fn read_tokens(s: &str, pos: usize) -> Vec<Token<'_>> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"^[\s|:：]*(?P<t>[0-9][0-9.,]*%?(?:[0-9][0-9.,]*%?)*)").expect("static regex")
+        Regex::new(r"^[\s|:：]*(?P<t>[0-9][0-9.,]*%?(?:[0-9][0-9.,]*%?)*)(?:\s*(?P<u>万元|元))?")
+            .expect("static regex")
     });
     let mut out = Vec::new();
     let mut at = pos;
     while let Some(c) = re.captures(&s[at..]) {
         let t = c.name("t").expect("group");
         let text = t.as_str();
+        let unit = c.name("u").map(|u| u.as_str());
+        let end = c.name("u").map_or(t.end(), |u| u.end());
         out.push(Token {
             text,
             pct: text.ends_with('%'),
-            end: at + t.end(),
+            end: at + end,
+            unit,
         });
         at += c.get(0).expect("group 0").end();
         if out.len() > 16 {
@@ -284,6 +478,10 @@ struct Assignment {
     values: Vec<(usize, f64)>,
     /// Whether actual / budget = stated rate held.
     validated: bool,
+    /// Whether the figures fit the columns in one way only.
+    unique: bool,
+    /// Whether the rate was printed as a fraction (0.958), not in percent.
+    fraction_rate: bool,
 }
 
 /// A figure's type and value.
@@ -418,7 +616,8 @@ fn valid_number(s: &str) -> bool {
 
 fn fits(kind: Kind, f: &Fig) -> bool {
     match kind {
-        Kind::Percent => f.pct,
+        // A rate printed as a fraction (`0.958`); kept only when the arithmetic confirms it.
+        Kind::Percent => f.pct || (!f.int && f.v > 0.0 && f.v <= 1.5),
         Kind::Money => !f.pct,
         Kind::Points => !f.pct && f.v <= 100.0,
         Kind::Index => !f.pct && f.int && f.v < 100.0,
@@ -426,11 +625,12 @@ fn fits(kind: Kind, f: &Fig) -> bool {
     }
 }
 
-/// Order-preserving assignment of figures to columns of fitting kind; the first (leftmost)
-/// assignment that passes the rate check wins, else the first assignment at all (for
-/// unfused figures only).
+/// Order-preserving assignment of figures to columns of fitting kind. The first (leftmost)
+/// assignment that passes the rate check wins. Otherwise (unfused figures, no rate among
+/// them) every placement is considered: a value is given only when all placements agree on
+/// it, so a row with fewer figures than columns never has its figures guessed into place.
 fn assign(cols: &[&Column], tokens: &[Token]) -> Option<Assignment> {
-    let mut fallback: Option<Assignment> = None;
+    let mut unconfirmed: Option<Vec<Vec<(usize, f64)>>> = None;
     let has_index = cols.first().is_some_and(|c| c.kind == Kind::Index);
     for (figs, fused) in figure_options(tokens, cols.len(), has_index) {
         let mut figs = figs;
@@ -441,11 +641,20 @@ fn assign(cols: &[&Column], tokens: &[Token]) -> Option<Assignment> {
         let mut found: Vec<Vec<usize>> = Vec::new();
         let mut acc = Vec::new();
         combos(cols, &figs, 0, 0, &mut acc, &mut found);
+        let mut plain = Vec::new();
         for cols_idx in found {
             let values: Vec<(usize, f64)> = cols_idx
                 .iter()
                 .copied()
-                .zip(figs.iter().map(|f| f.v))
+                .zip(figs.iter())
+                .map(|(ci, f)| {
+                    let v = if cols[ci].kind == Kind::Percent && !f.pct {
+                        f.v * 100.0
+                    } else {
+                        f.v
+                    };
+                    (ci, v)
+                })
                 .collect();
             let get = |key: &str| {
                 values
@@ -457,21 +666,49 @@ fn assign(cols: &[&Column], tokens: &[Token]) -> Option<Assignment> {
             let actual = get("expenditure.actual");
             let budgets = [get("budget.adjusted"), get("budget.initial")];
             let validated = match (rate, actual) {
-                (Some(r), Some(a)) => budgets
-                    .iter()
-                    .flatten()
-                    .any(|b| *b > 0.0 && (a / b * 100.0 - r).abs() <= 0.6),
+                (Some(r), Some(a)) => budgets.iter().flatten().any(|b| {
+                    *b > 0.0 && (a / b * 100.0 - r).abs() <= crate::check::rate_tolerance(r)
+                }),
                 _ => false,
             };
             if validated {
-                return Some(Assignment { values, validated });
+                let fraction_rate = cols_idx
+                    .iter()
+                    .zip(figs.iter())
+                    .any(|(ci, f)| cols[*ci].key == "expenditure.execution_rate" && !f.pct);
+                return Some(Assignment {
+                    values,
+                    validated,
+                    unique: true,
+                    fraction_rate,
+                });
             }
-            if !fused && fallback.is_none() && rate.is_none() {
-                fallback = Some(Assignment { values, validated });
+            if !fused && rate.is_none() {
+                plain.push(values);
             }
         }
+        if unconfirmed.is_none() && !plain.is_empty() {
+            unconfirmed = Some(plain);
+        }
     }
-    fallback
+    let all = unconfirmed?;
+    let unique = all.len() == 1;
+    let values: Vec<(usize, f64)> = all[0]
+        .iter()
+        .copied()
+        .filter(|(ci, v)| {
+            all.iter().all(|o| {
+                o.iter()
+                    .any(|(cj, w)| cols[*cj].key == cols[*ci].key && w == v)
+            })
+        })
+        .collect();
+    (!values.is_empty()).then_some(Assignment {
+        values,
+        validated: false,
+        unique,
+        fraction_rate: false,
+    })
 }
 
 fn combos(
@@ -507,7 +744,7 @@ mod tests {
 
     fn run(t: &str) -> Vec<(String, serde_json::Value)> {
         let c = CleanText::from_single(t);
-        grid_candidates(&c)
+        grid_candidates(&c, &Grids::builtin().unwrap())
             .into_iter()
             .map(|c| (c.key, c.value))
             .collect()
@@ -518,8 +755,36 @@ mod tests {
     }
 
     #[test]
-    fn grids_file_parses() {
-        assert!(grids().columns.len() >= 5);
+    fn grids_file_parses_and_its_examples_hold() {
+        let g = Grids::builtin().unwrap();
+        assert!(g.columns.len() >= 5);
+        assert!(g.examples.len() >= 2);
+        g.verify_examples().unwrap();
+    }
+
+    #[test]
+    fn grid_file_errors_name_file_and_line() {
+        let e = Grids::parse(
+            "g.toml",
+            "[[column]]\nkey = \"budget.nope\"\nkind = \"money\"\nlabels = ['x']\n",
+        )
+        .unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("g.toml", 1), "{e}");
+        assert!(e.reason.contains("unknown key"), "{e}");
+        let e = Grids::parse("g.toml", "\n[[column]]\nkey = \"expenditure.execution_rate\"\nkind = \"money\"\nlabels = ['x']\n")
+            .unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        let e = Grids::parse("g.toml", "[[colum]]\nkey = \"\"\n").unwrap_err();
+        assert!(e.reason.contains("unknown field"), "{e}");
+        let src = format!(
+            "{}\n[[example]]\ntext = \"全年预算数(万元) 全年执行数 10 9\"\nvalues = {{ \"budget.adjusted\" = 5 }}\n",
+            DEFAULT_FILE.1
+        );
+        let e = Grids::parse("g.toml", &src)
+            .unwrap()
+            .verify_examples()
+            .unwrap_err();
+        assert!(e.reason.contains("grid example"), "{e}");
     }
 
     #[test]

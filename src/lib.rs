@@ -9,11 +9,15 @@
 //! | load | [`load`] (+ [`ocr`]) | file path → [`load::LoadedDocument`] (text per page, which backend) |
 //! | clean | [`clean`] | `LoadedDocument` → [`clean::CleanText`] (one string, page map) |
 //! | segment | [`segment`] | `CleanText` → [`segment::Outline`] (heading tree) |
-//! | extract | [`extract`], [`grid`] | text + outline + [`patterns::PatternSet`] → [`extract::Candidate`]s |
+//! | (rules) | [`rules`] (+ [`patterns`]) | `patterns/*.toml`, `--patterns DIR` → [`rules::Rules`], carried in [`pipeline::Config`] |
+//! | extract | [`extract`], [`grid`], [`lexicon`], [`identity`] | text + outline + [`rules::Rules`] → [`extract::Candidate`]s |
 //! | normalize | [`normalize`] | raw number/unit/grade text → canonical values |
 //! | check | [`check`] | candidates → resolved fields with checks and confidence |
 //! | sections, lists, tables | [`sections`], [`lists`], [`tables`] | text + outline → scored sections, numbered lists, table rows |
-//! | emit | [`emit`] | [`report::Report`] → JSON files and batch summaries |
+//! | emit | [`emit`] | [`report::Report`] → JSON files, batch summaries and tables (CSV, workbook); every writer |
+//!
+//! [`text`] holds the character classes and heading markers every stage shares (a leaf
+//! module, so no stage imports another for a helper).
 //!
 //! [`pipeline::convert`] runs the stages for one file; [`batch`] runs many, each in an
 //! isolated worker process; [`eval`] scores outputs against truth files.
@@ -26,6 +30,8 @@ pub mod emit;
 pub mod eval;
 pub mod extract;
 pub mod grid;
+pub mod identity;
+pub mod lexicon;
 pub mod lists;
 pub mod load;
 pub mod normalize;
@@ -33,6 +39,8 @@ pub mod ocr;
 pub mod patterns;
 pub mod pipeline;
 pub mod report;
+pub mod rules;
 pub mod sections;
 pub mod segment;
 pub mod tables;
+pub mod text;

@@ -4,6 +4,10 @@
 //! grade vocabulary (优/良/中/差). Everything that turns a matched snippet into such a value
 //! lives here, so extraction patterns only say *where* a value is, never how to convert it.
 
+/// An execution rate above this many percent is flagged `implausible` (a rate far above
+/// 100 % is possible — the seed report states 152.5 % — but above this it is a misread).
+pub const IMPLAUSIBLE_RATE_PERCENT: f64 = 300.0;
+
 /// Parse a decimal number as printed in reports: thousands separators (`282,796.90`),
 /// long decimals (`52.800000`), a stray space after cleaning. `None` when it is not a number.
 pub fn parse_number(raw: &str) -> Option<f64> {

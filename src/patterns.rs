@@ -4,35 +4,15 @@
 //! Each file holds `[[pattern]]` tables; each pattern names the canonical key, the kind of
 //! value, a regex (with shared building blocks such as `{MONEY}`), optional section anchors,
 //! a trust level, and examples that the test suite runs (`cargo test` fails when an example
-//! stops matching). The default set is compiled into the binary (`include_str!`), so the tool
-//! works from any folder; `--patterns DIR` adds a directory of files whose patterns replace
-//! default ones with the same id and add the rest.
+//! stops matching). Which files exist, how `--patterns DIR` layers over the built-in ones and
+//! how the set is versioned is [`crate::rules`]'s job; this module compiles one file.
 //!
 //! A broken file is reported as `file:line: reason` before any input is read.
 
+use crate::report::{FieldKind, field_def};
 use regex::Regex;
 use serde::Deserialize;
 use std::path::Path;
-
-/// The default pattern files, embedded at build time.
-pub const DEFAULT_FILES: &[(&str, &str)] = &[
-    (
-        "patterns/identity.toml",
-        include_str!("../patterns/identity.toml"),
-    ),
-    (
-        "patterns/staff.toml",
-        include_str!("../patterns/staff.toml"),
-    ),
-    (
-        "patterns/money.toml",
-        include_str!("../patterns/money.toml"),
-    ),
-    (
-        "patterns/score.toml",
-        include_str!("../patterns/score.toml"),
-    ),
-];
 
 /// Building blocks usable as `{NAME}` inside a pattern's regex.
 pub const MACROS: &[(&str, &str)] = &[
@@ -202,25 +182,19 @@ pub fn expand_macros(re: &str) -> String {
     out
 }
 
-const KEYS_WITH_KIND: &[(&str, &[ValueKind])] = &[
-    ("department", &[ValueKind::Text]),
-    ("year", &[ValueKind::Year]),
-    ("report_family", &[ValueKind::Fixed]),
-    ("staff.authorized", &[ValueKind::Count]),
-    ("staff.actual", &[ValueKind::Count]),
-    ("staff.retired", &[ValueKind::Count]),
-    ("budget.initial", &[ValueKind::Money]),
-    ("budget.adjusted", &[ValueKind::Money]),
-    ("income.total", &[ValueKind::Money]),
-    ("expenditure.actual", &[ValueKind::Money]),
-    ("expenditure.execution_rate", &[ValueKind::Percent]),
-    ("expenditure.basic", &[ValueKind::Money]),
-    ("expenditure.project", &[ValueKind::Money]),
-    ("expenditure.personnel", &[ValueKind::Money]),
-    ("expenditure.public", &[ValueKind::Money]),
-    ("score.total", &[ValueKind::Points]),
-    ("grade", &[ValueKind::Grade]),
-];
+/// The pattern kind that produces a field of kind `k` (from the field list).
+fn value_kind_for(k: FieldKind) -> ValueKind {
+    match k {
+        FieldKind::Text => ValueKind::Text,
+        FieldKind::Year => ValueKind::Year,
+        FieldKind::Family => ValueKind::Fixed,
+        FieldKind::Count => ValueKind::Count,
+        FieldKind::Money => ValueKind::Money,
+        FieldKind::Percent => ValueKind::Percent,
+        FieldKind::Points => ValueKind::Points,
+        FieldKind::Grade => ValueKind::Grade,
+    }
+}
 
 /// Parse and compile one pattern file's source.
 pub fn parse_file(file: &str, src: &str) -> Result<Vec<Pattern>, PatternError> {
@@ -240,13 +214,13 @@ pub fn parse_file(file: &str, src: &str) -> Result<Vec<Pattern>, PatternError> {
     for sp in de.pattern {
         let line = line_of(src, sp.span().start);
         let p = sp.into_inner();
-        let Some((_, kinds)) = KEYS_WITH_KIND.iter().find(|(k, _)| *k == p.key) else {
+        let Some(def) = field_def(&p.key) else {
             return Err(err(
                 line,
                 format!("pattern `{}`: unknown key `{}`", p.id, p.key),
             ));
         };
-        if !kinds.contains(&p.kind) {
+        if value_kind_for(def.kind) != p.kind {
             return Err(err(
                 line,
                 format!(
@@ -343,61 +317,8 @@ fn toml_to_json(v: &toml::Value) -> serde_json::Value {
 }
 
 impl PatternSet {
-    /// The built-in set.
-    pub fn builtin() -> Result<PatternSet, PatternError> {
-        let mut set = PatternSet::default();
-        for (file, src) in DEFAULT_FILES {
-            set.add(parse_file(file, src)?);
-        }
-        set.version = version_of(
-            DEFAULT_FILES
-                .iter()
-                .map(|(f, s)| (f.to_string(), s.to_string())),
-        );
-        Ok(set)
-    }
-
-    /// The built-in set, with every `*.toml` in `dir` replacing same-id patterns and adding
-    /// new ones (or only `dir`'s patterns when `replace` is set).
-    pub fn with_dir(dir: &Path, replace: bool) -> Result<PatternSet, PatternError> {
-        let mut set = if replace {
-            PatternSet::default()
-        } else {
-            PatternSet::builtin()?
-        };
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .map_err(|e| PatternError {
-                file: dir.display().to_string(),
-                line: 0,
-                reason: e.to_string(),
-            })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            .collect();
-        files.sort();
-        let mut sources: Vec<(String, String)> = if replace {
-            vec![]
-        } else {
-            DEFAULT_FILES
-                .iter()
-                .map(|(f, s)| (f.to_string(), s.to_string()))
-                .collect()
-        };
-        for f in files {
-            let name = f.display().to_string();
-            let src = std::fs::read_to_string(&f).map_err(|e| PatternError {
-                file: name.clone(),
-                line: 0,
-                reason: e.to_string(),
-            })?;
-            set.add(parse_file(&name, &src)?);
-            sources.push((name, src));
-        }
-        set.version = version_of(sources.into_iter());
-        Ok(set)
-    }
-
-    fn add(&mut self, pats: Vec<Pattern>) {
+    /// Add compiled patterns: one with the id of a pattern already in the set replaces it.
+    pub fn add(&mut self, pats: Vec<Pattern>) {
         for p in pats {
             if let Some(old) = self.patterns.iter_mut().find(|o| o.id == p.id) {
                 *old = p;
@@ -408,28 +329,9 @@ impl PatternSet {
     }
 }
 
-fn version_of(sources: impl Iterator<Item = (String, String)>) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    for (f, s) in sources {
-        h.update(f.as_bytes());
-        h.update([0]);
-        h.update(s.as_bytes());
-    }
-    let d = h.finalize();
-    d.iter().take(6).map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn builtin_set_compiles() {
-        let set = PatternSet::builtin().unwrap();
-        assert!(set.patterns.len() > 20);
-        assert_eq!(set.version.len(), 12);
-    }
 
     #[test]
     fn errors_name_file_and_line() {

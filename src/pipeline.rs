@@ -7,25 +7,68 @@
 use crate::check::{Evidence, check};
 use crate::clean::{CleanText, clean};
 use crate::extract::{Candidate, extract};
-use crate::load::{LoadError, LoadOptions, LoadedDocument, TextLayer, load};
-use crate::patterns::PatternSet;
+use crate::load::{ErrorKind, LoadError, LoadOptions, LoadedDocument, TextLayer, load};
+use crate::patterns::PatternError;
 use crate::report::{PageInfo, Report, SCHEMA_VERSION, Source};
+use crate::rules::Rules;
 use crate::segment::{Outline, segment};
 use std::path::Path;
 
 /// Everything a conversion needs besides the input.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub patterns: PatternSet,
+    /// Every rule file (field patterns, grids, tables), compiled and versioned.
+    pub rules: Rules,
     pub load: LoadOptions,
+    /// The constants of the check stage's confidence arithmetic (calibration studies vary
+    /// them; the tool uses the default).
+    pub confidence: crate::check::ConfidenceParams,
 }
 
 impl Config {
+    /// The built-in rules and default options.
     pub fn builtin() -> Config {
         Config {
-            patterns: PatternSet::builtin().expect("built-in patterns compile (tested)"),
+            rules: Rules::builtin().expect("built-in rules compile (tested)"),
             load: LoadOptions::default(),
+            confidence: Default::default(),
         }
+    }
+
+    /// A configuration with the given rules. The examples of every rule file a user
+    /// supplied (`--patterns`) run here, through the stages that use them, so a user's
+    /// rules get the guarantee `cargo test` gives the built-in ones: a failing example is a
+    /// `file:line` error before any input is read.
+    pub fn with_rules(rules: Rules) -> Result<Config, PatternError> {
+        let user: Vec<&str> = rules.user_sources().map(|s| s.name.as_str()).collect();
+        let from_user = |origin: &str| {
+            user.iter()
+                .any(|u| origin.rsplit_once(':').is_some_and(|(f, _)| f == *u))
+        };
+        crate::extract::verify_examples(
+            rules
+                .fields
+                .patterns
+                .iter()
+                .filter(|p| from_user(&p.origin)),
+        )?;
+        if rules.grids.examples.iter().any(|e| from_user(&e.origin)) {
+            rules.grids.verify_examples()?;
+        }
+        if rules.labels.examples.iter().any(|e| from_user(&e.origin)) {
+            crate::identity::verify_examples(&rules.labels)?;
+        }
+        if rules.tables.tables.iter().any(|t| from_user(&t.origin)) {
+            crate::tables::verify_examples(&rules.tables)?;
+        }
+        if rules.lexicon.cues.iter().any(|c| from_user(&c.origin)) {
+            rules.lexicon.verify_examples()?;
+        }
+        Ok(Config {
+            rules,
+            load: LoadOptions::default(),
+            confidence: Default::default(),
+        })
     }
 }
 
@@ -56,7 +99,7 @@ pub fn convert(path: &Path, display: &str, cfg: &Config) -> Result<Report, Conve
 
 /// Convert one input and keep every stage's output.
 pub fn analyze(path: &Path, display: &str, cfg: &Config) -> Result<Analysis, ConvertError> {
-    let bytes = std::fs::read(path).map_err(|e| LoadError::new("io", e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(|e| LoadError::new(ErrorKind::Io, e.to_string()))?;
     analyze_bytes(path, &bytes, display, cfg)
 }
 
@@ -74,7 +117,7 @@ pub fn analyze_bytes(
         .map(|p| p.text.chars().filter(|c| !c.is_whitespace()).count())
         .sum();
     if chars == 0 && loaded.ocr_pages().is_empty() {
-        return Err(LoadError::new("no_text", "no text at all"));
+        return Err(LoadError::new(ErrorKind::NoText, "no text at all"));
     }
     // A short document with a few real words is a result (with a warning), not an error.
     if chars < MIN_CHARS {
@@ -94,15 +137,21 @@ pub fn analyze_loaded(
 ) -> Analysis {
     let clean = clean(&loaded);
     let outline = segment(&clean);
-    let mut candidates = extract(&clean, &outline, &cfg.patterns);
-    candidates.extend(crate::grid::grid_candidates(&clean));
+    let mut candidates = extract(&clean, &outline, &cfg.rules.fields);
+    candidates.extend(crate::grid::grid_candidates(&clean, &cfg.rules.grids));
+    candidates.extend(crate::lexicon::lexicon_candidates(
+        &clean,
+        &outline,
+        &cfg.rules.lexicon,
+    ));
+    crate::identity::resolve(&clean, &cfg.rules.labels, &mut candidates);
     let sections = crate::sections::section_scores(&clean, &outline);
     let lists = crate::lists::lists(&clean, &outline);
-    let tables = crate::tables::tables(&clean, &loaded.pages);
+    let tables = crate::tables::tables(&clean, &loaded.pages, &cfg.rules.tables);
     let ocr_chars: usize = loaded
         .pages
         .iter()
-        .filter(|p| p.backend.starts_with("ocr"))
+        .filter(|p| p.backend.is_ocr())
         .map(|p| p.text.chars().count())
         .sum();
     let all_chars: usize = loaded.pages.iter().map(|p| p.text.chars().count()).sum();
@@ -114,6 +163,7 @@ pub fn analyze_loaded(
         } else {
             ocr_chars as f64 / all_chars as f64
         },
+        params: cfg.confidence,
     };
     let checked = check(&candidates, &sections, ev);
     let mut warnings = loaded.warnings.clone();
@@ -137,8 +187,8 @@ pub fn analyze_loaded(
                     .iter()
                     .map(|p| PageInfo {
                         page: p.number,
-                        backend: p.backend.clone(),
-                        verdict: p.verdict.clone(),
+                        backend: p.backend.name(),
+                        verdict: p.verdict.as_str().into(),
                         chars: p.text.chars().filter(|c| !c.is_whitespace()).count(),
                     })
                     .collect()

@@ -11,41 +11,150 @@ use std::collections::BTreeMap;
 /// Version of the output contract. Changes only when a key, unit or meaning changes.
 pub const SCHEMA_VERSION: &str = "1";
 
-/// The canonical field keys of the contract, in the order the CSV summary lists them.
-pub const CANONICAL_KEYS: &[&str] = &[
-    "department",
-    "year",
-    "report_family",
-    "staff.authorized",
-    "staff.actual",
-    "staff.retired",
-    "budget.initial",
-    "budget.adjusted",
-    "income.total",
-    "expenditure.actual",
-    "expenditure.execution_rate",
-    "expenditure.basic",
-    "expenditure.project",
-    "expenditure.personnel",
-    "expenditure.public",
-    "score.total",
-    "grade",
+/// What kind of value a canonical key holds; decides its unit, which pattern kinds may
+/// produce it, and how `baogao eval` compares it with truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A name (department, project, unit): a string.
+    Text,
+    /// A budget year: an integer.
+    Year,
+    /// `dept-overall` or `project`.
+    Family,
+    /// Persons: an integer.
+    Count,
+    /// Money in yuan, rounded to cents.
+    Money,
+    /// A percentage (152.5 means 152.5 %).
+    Percent,
+    /// Points of a score.
+    Points,
+    /// 优 / 良 / 中 / 差.
+    Grade,
+}
+
+impl FieldKind {
+    /// The canonical unit written in `fields.<key>.unit` (None for strings and years).
+    pub fn unit(self) -> Option<&'static str> {
+        match self {
+            FieldKind::Count => Some("persons"),
+            FieldKind::Money => Some("yuan"),
+            FieldKind::Percent => Some("percent"),
+            FieldKind::Points => Some("points"),
+            FieldKind::Text | FieldKind::Year | FieldKind::Family | FieldKind::Grade => None,
+        }
+    }
+}
+
+/// One canonical key of the contract (`../shared/spec/fields.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldDef {
+    /// The key in `fields` (`budget.initial`).
+    pub key: &'static str,
+    pub kind: FieldKind,
+    /// The key of the same value in the corpus truth files (`budget_initial_wan`).
+    pub truth_key: &'static str,
+    /// Part of the contract before the `project.*` keys were added (`score.py --core`).
+    pub core: bool,
+}
+
+const fn def(key: &'static str, kind: FieldKind, truth_key: &'static str, core: bool) -> FieldDef {
+    FieldDef {
+        key,
+        kind,
+        truth_key,
+        core,
+    }
+}
+
+/// The field list: every canonical key, in the order summaries and the eval print them.
+/// Report, patterns, eval and every writer take keys, kinds and units from here.
+pub const FIELDS: &[FieldDef] = &[
+    def("department", FieldKind::Text, "department", true),
+    def("year", FieldKind::Year, "year", true),
+    def("report_family", FieldKind::Family, "report_family", true),
+    def(
+        "staff.authorized",
+        FieldKind::Count,
+        "staff_authorized",
+        true,
+    ),
+    def("staff.actual", FieldKind::Count, "staff_actual", true),
+    def("staff.retired", FieldKind::Count, "", false),
+    def(
+        "budget.initial",
+        FieldKind::Money,
+        "budget_initial_wan",
+        true,
+    ),
+    def(
+        "budget.adjusted",
+        FieldKind::Money,
+        "budget_adjusted_wan",
+        true,
+    ),
+    def("income.total", FieldKind::Money, "", false),
+    def(
+        "expenditure.actual",
+        FieldKind::Money,
+        "expenditure_actual_wan",
+        true,
+    ),
+    def(
+        "expenditure.execution_rate",
+        FieldKind::Percent,
+        "execution_rate_pct",
+        true,
+    ),
+    def(
+        "expenditure.basic",
+        FieldKind::Money,
+        "basic_expenditure_wan",
+        true,
+    ),
+    def(
+        "expenditure.project",
+        FieldKind::Money,
+        "project_expenditure_wan",
+        true,
+    ),
+    def(
+        "expenditure.personnel",
+        FieldKind::Money,
+        "personnel_expenditure_wan",
+        true,
+    ),
+    def(
+        "expenditure.public",
+        FieldKind::Money,
+        "public_expenditure_wan",
+        true,
+    ),
+    def("score.total", FieldKind::Points, "score_total", true),
+    def("grade", FieldKind::Grade, "grade", true),
+    def("project.name", FieldKind::Text, "project_name", false),
+    def(
+        "project.supervisor",
+        FieldKind::Text,
+        "project_supervisor",
+        false,
+    ),
+    def(
+        "project.implementer",
+        FieldKind::Text,
+        "project_implementer",
+        false,
+    ),
 ];
 
-/// The canonical unit of each key (None for strings and plain integers such as the year).
-pub fn canonical_unit(key: &str) -> Option<&'static str> {
-    match key {
-        "staff.authorized" | "staff.actual" | "staff.retired" => Some("persons"),
-        "expenditure.execution_rate" => Some("percent"),
-        "score.total" => Some("points"),
-        k if k.starts_with("budget.")
-            || k.starts_with("income.")
-            || (k.starts_with("expenditure.") && k != "expenditure.execution_rate") =>
-        {
-            Some("yuan")
-        }
-        _ => None,
-    }
+/// The definition of a canonical key.
+pub fn field_def(key: &str) -> Option<&'static FieldDef> {
+    FIELDS.iter().find(|f| f.key == key)
+}
+
+/// The canonical keys in field-list order.
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    FIELDS.iter().map(|f| f.key)
 }
 
 /// One report JSON, as written to `<out>/<stem>.json`.
@@ -157,7 +266,8 @@ pub struct TableRow {
     pub weight: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
-    /// `continued_after_page_break` (pieces of the row were joined), `extra_cells_merged`.
+    /// `continued_after_page_break` (pieces of the row were joined), `extra_cells_merged`,
+    /// `cells_glued` (cut from text without separators by the form's grammar).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
 }
@@ -191,42 +301,241 @@ pub struct Check {
     pub detail: String,
 }
 
-/// The flag vocabulary: every flag a field can carry, with what it tells a user.
-pub const FLAGS: &[(&str, &str)] = &[
-    (
-        "conflict",
-        "the document states this key more than once with different values; the most trusted mention was kept (see warnings)",
-    ),
-    (
-        "sum_mismatch",
-        "a sum check with this value failed (basic + project ≠ actual, personnel + public ≠ basic, section scores ≠ total)",
-    ),
-    (
-        "rate_mismatch",
-        "actual / budget does not give the stated execution rate",
-    ),
-    (
-        "grade_band_mismatch",
-        "the grade is not the usual band of the total score (≥90 优, 80–90 良, 60–80 中, <60 差)",
-    ),
-    (
-        "implausible",
-        "the value is outside what such reports contain (e.g. an execution rate above 300 %)",
-    ),
-    (
-        "ocr",
-        "the text came from OCR, not from the PDF's text layer",
-    ),
-    (
-        "derived",
-        "computed by baogao from other values, not read from the document",
-    ),
-    (
-        "heading_body_disagree",
-        "(sections) the heading's figure differs from the score stated in the body; the heading's is taken as the maximum",
-    ),
-    (
-        "score_above_max",
-        "(sections) the score is higher than the section's maximum",
-    ),
-];
+/// The flag vocabulary: every flag a field or a scored section can carry. `Field::flags`
+/// holds their names ([`Flag::as_str`]), so the JSON stays plain strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Flag {
+    Conflict,
+    SumMismatch,
+    RateMismatch,
+    GradeBandMismatch,
+    Implausible,
+    Ocr,
+    Derived,
+    HeadingBodyDisagree,
+    ScoreAboveMax,
+}
+
+impl Flag {
+    /// Every flag, in the order the README and `baogao schema` list them.
+    pub const ALL: &'static [Flag] = &[
+        Flag::Conflict,
+        Flag::SumMismatch,
+        Flag::RateMismatch,
+        Flag::GradeBandMismatch,
+        Flag::Implausible,
+        Flag::Ocr,
+        Flag::Derived,
+        Flag::HeadingBodyDisagree,
+        Flag::ScoreAboveMax,
+    ];
+
+    /// The name written in the JSON (`sum_mismatch`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::Conflict => "conflict",
+            Flag::SumMismatch => "sum_mismatch",
+            Flag::RateMismatch => "rate_mismatch",
+            Flag::GradeBandMismatch => "grade_band_mismatch",
+            Flag::Implausible => "implausible",
+            Flag::Ocr => "ocr",
+            Flag::Derived => "derived",
+            Flag::HeadingBodyDisagree => "heading_body_disagree",
+            Flag::ScoreAboveMax => "score_above_max",
+        }
+    }
+
+    /// What the flag tells a user.
+    pub fn description(self) -> &'static str {
+        match self {
+            Flag::Conflict => {
+                "the document states this key more than once with different values; the most trusted mention was kept (see warnings)"
+            }
+            Flag::SumMismatch => {
+                "a sum check with this value failed (basic + project ≠ actual, personnel + public ≠ basic, section scores ≠ total)"
+            }
+            Flag::RateMismatch => "actual / budget does not give the stated execution rate",
+            Flag::GradeBandMismatch => {
+                "the grade is not the usual band of the total score (≥90 优, 80–90 良, 60–80 中, <60 差)"
+            }
+            Flag::Implausible => {
+                "the value is outside what such reports contain (an execution rate above 300 %)"
+            }
+            Flag::Ocr => "the text came from OCR, not from the PDF's text layer",
+            Flag::Derived => "computed by baogao from other values, not read from the document",
+            Flag::HeadingBodyDisagree => {
+                "(sections) the heading's figure differs from the score stated in the body; the heading's is taken as the maximum"
+            }
+            Flag::ScoreAboveMax => "(sections) the score is higher than the section's maximum",
+        }
+    }
+
+    /// The flag of a name, if it is one.
+    pub fn from_name(name: &str) -> Option<Flag> {
+        Flag::ALL.iter().copied().find(|f| f.as_str() == name)
+    }
+}
+
+impl From<Flag> for String {
+    fn from(f: Flag) -> String {
+        f.as_str().to_string()
+    }
+}
+
+impl PartialEq<Flag> for String {
+    fn eq(&self, f: &Flag) -> bool {
+        self == f.as_str()
+    }
+}
+
+impl std::fmt::Display for Flag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an input was not converted: the `error_kind` of its summary line. The names are
+/// stable (users' scripts and the tests key on them); the README lists them (a test holds
+/// the two equal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Not a PDF (and not a format baogao reads).
+    NotPdf,
+    /// A text file in no encoding baogao recognises.
+    NotText,
+    /// Encrypted and the empty password does not open it.
+    Encrypted,
+    /// Too little text for a report.
+    NoText,
+    /// Pages need OCR and OCR is off or not installed.
+    NeedsOcr,
+    /// Every text backend failed on the file.
+    Backend,
+    /// The file could not be read or the output not written.
+    Io,
+    /// The conversion needed more memory than allowed (`--max-memory`).
+    TooLarge,
+    /// The conversion took longer than `--timeout`.
+    Timeout,
+    /// The worker died (a panic, an abort, a signal).
+    Crash,
+    /// The file's format needs a converter that is not installed (LibreOffice for `.doc`).
+    MissingTool,
+    /// A PDF whose structure nothing could repair (the message says what was tried).
+    Damaged,
+    /// Content in a stream filter baogao cannot decode (the message names it).
+    Unsupported,
+}
+
+impl ErrorKind {
+    /// Every kind, in the order the README lists them.
+    pub const ALL: &'static [ErrorKind] = &[
+        ErrorKind::NotPdf,
+        ErrorKind::NotText,
+        ErrorKind::Encrypted,
+        ErrorKind::NoText,
+        ErrorKind::NeedsOcr,
+        ErrorKind::Backend,
+        ErrorKind::Io,
+        ErrorKind::TooLarge,
+        ErrorKind::Timeout,
+        ErrorKind::Crash,
+        ErrorKind::Damaged,
+        ErrorKind::Unsupported,
+        ErrorKind::MissingTool,
+    ];
+
+    /// The name written in summaries (`not_pdf`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::NotPdf => "not_pdf",
+            ErrorKind::NotText => "not_text",
+            ErrorKind::Encrypted => "encrypted",
+            ErrorKind::NoText => "no_text",
+            ErrorKind::NeedsOcr => "needs_ocr",
+            ErrorKind::Backend => "backend",
+            ErrorKind::Io => "io",
+            ErrorKind::TooLarge => "too_large",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Crash => "crash",
+            ErrorKind::MissingTool => "missing_tool",
+            ErrorKind::Damaged => "damaged",
+            ErrorKind::Unsupported => "unsupported",
+        }
+    }
+
+    /// The kind of a name, if it is one.
+    pub fn from_name(name: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ErrorKind {
+    fn eq(&self, s: &&str) -> bool {
+        self.as_str() == *s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's error-kind table lists exactly the kinds of [`ErrorKind`], in order.
+    #[test]
+    fn readme_lists_every_error_kind() {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("### Error kinds")
+            .expect("README has an `### Error kinds` section");
+        let listed: Vec<&str> = readme[start..]
+            .lines()
+            .skip(1)
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .skip(2) // header and rule
+            .filter_map(|l| l.split('`').nth(1))
+            .collect();
+        let kinds: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(listed, kinds);
+    }
+
+    /// The README's flag table lists exactly [`Flag::ALL`], in order.
+    #[test]
+    fn readme_lists_every_flag() {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("### Flags")
+            .expect("README has a `### Flags` section");
+        let listed: Vec<&str> = readme[start..]
+            .lines()
+            .skip(1)
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .skip(2)
+            .filter_map(|l| l.split('`').nth(1))
+            .collect();
+        let flags: Vec<&str> = Flag::ALL.iter().map(|f| f.as_str()).collect();
+        assert_eq!(listed, flags);
+    }
+
+    #[test]
+    fn field_list_units_and_lookup() {
+        assert_eq!(
+            field_def("budget.initial").unwrap().kind.unit(),
+            Some("yuan")
+        );
+        assert_eq!(field_def("project.name").unwrap().kind.unit(), None);
+        assert!(field_def("budget.nope").is_none());
+        let mut seen = std::collections::BTreeSet::new();
+        assert!(keys().all(|k| seen.insert(k)), "keys are unique");
+        assert_eq!(FIELDS.iter().filter(|f| f.core).count(), 15);
+    }
+}

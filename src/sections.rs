@@ -11,7 +11,7 @@
 
 use crate::clean::CleanText;
 use crate::normalize::parse_number;
-use crate::report::SectionScore;
+use crate::report::{Flag, SectionScore};
 use crate::segment::Outline;
 use regex::Regex;
 use std::sync::OnceLock;
@@ -81,7 +81,7 @@ pub fn section_scores(text: &CleanText, outline: &Outline) -> Vec<SectionScore> 
                     .and_then(|m| parse_number(&m["s"]));
                 match (body_score, a) {
                     (Some(bs), Some(h)) if (bs - h).abs() > 1e-9 => {
-                        flags.push("heading_body_disagree".to_string());
+                        flags.push(Flag::HeadingBodyDisagree.into());
                         (Some(h), Some(bs))
                     }
                     (Some(bs), _) => (a, Some(bs)),
@@ -97,7 +97,7 @@ pub fn section_scores(text: &CleanText, outline: &Outline) -> Vec<SectionScore> 
         if let (Some(m), Some(sc)) = (max, score)
             && sc > m + 1e-9
         {
-            flags.push("score_above_max".into());
+            flags.push(Flag::ScoreAboveMax.into());
         }
         out.push(SectionScore {
             name,

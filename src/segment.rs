@@ -8,25 +8,7 @@
 //! reader infers the outline).
 
 use crate::clean::CleanText;
-use regex::Regex;
-use std::sync::OnceLock;
-
-/// The numbering style of a heading.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MarkerKind {
-    /// 第一部分 / 第一章 / 第一节
-    Part,
-    /// 一、
-    CnComma,
-    /// （一）
-    CnParen,
-    /// 1. / 1、
-    Arabic,
-    /// （1）
-    ArabicParen,
-    /// ①
-    Circled,
-}
+pub use crate::text::{MarkerKind, parse_marker, starts_with_marker};
 
 /// One heading (or numbered item) and the byte range its body covers.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,57 +66,6 @@ impl Outline {
     pub fn children(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
         (i + 1..self.nodes.len()).filter(move |&j| self.nodes[j].parent == Some(i))
     }
-}
-
-fn marker_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(concat!(
-            r"^[ \t]*(?:",
-            r"(?P<part>第[一二三四五六七八九十]{1,3}(?:部分|章|节))",
-            r"|(?P<cncomma>[一二三四五六七八九十]{1,3}[、.．])",
-            r"|(?P<cnparen>[(（][一二三四五六七八九十]{1,3}[)）])",
-            r"|(?P<arabicparen>[(（]\d{1,2}[)）])",
-            r"|(?P<arabic>\d{1,2}(?:[、]|[.．](?:[^\d]|$)))",
-            r"|(?P<circled>[①-⑳])",
-            r")"
-        ))
-        .expect("static regex")
-    })
-}
-
-/// Whether a line starts with a heading or list marker.
-pub fn starts_with_marker(line: &str) -> bool {
-    parse_marker(line).is_some()
-}
-
-/// The marker kind and the marker text at the start of `line`.
-pub fn parse_marker(line: &str) -> Option<(MarkerKind, String)> {
-    let c = marker_re().captures(line)?;
-    let (kind, m) = if let Some(m) = c.name("part") {
-        (MarkerKind::Part, m)
-    } else if let Some(m) = c.name("cncomma") {
-        (MarkerKind::CnComma, m)
-    } else if let Some(m) = c.name("cnparen") {
-        (MarkerKind::CnParen, m)
-    } else if let Some(m) = c.name("arabicparen") {
-        (MarkerKind::ArabicParen, m)
-    } else if let Some(m) = c.name("arabic") {
-        (MarkerKind::Arabic, m)
-    } else {
-        (MarkerKind::Circled, c.name("circled")?)
-    };
-    let mut marker = m.as_str().to_string();
-    if kind == MarkerKind::Arabic {
-        // The regex consumed one character after the dot to rule out decimals; give it back.
-        let keep = marker
-            .char_indices()
-            .find(|&(_, ch)| matches!(ch, '.' | '．' | '、'))
-            .map(|(i, ch)| i + ch.len_utf8())
-            .unwrap_or(marker.len());
-        marker.truncate(keep);
-    }
-    Some((kind, marker))
 }
 
 /// The heading's title: the line after the marker up to the first sentence end, at most

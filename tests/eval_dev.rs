@@ -1,23 +1,69 @@
 //! Extraction quality as a tested property: run the pipeline in-process over the text
-//! corpora in `../shared/corpus` (dev: 20 real report openings; dev-complete: 6 complete
-//! synthetic reports), score with `baogao::eval` (the port of `../shared/tools/score.py`),
-//! print the tables, and hold precision, recall and the ≥ 0.9 band to floors.
+//! corpora in `../shared/corpus` (dev: 20 real report openings; dev2: the 53 development
+//! openings of 79, the blind third is left out, see docs/blind-dev2.md; dev-complete: 6
+//! complete synthetic reports), score with `baogao::eval` (the port of
+//! `../shared/tools/score.py`), print the aggregate tables, and hold precision, recall and
+//! the ≥ 0.9 band to floors. The ≥ 0.9 floor needs a minimum number of values in the band:
+//! an empty or tiny band fails instead of passing vacuously.
 //!
 //! The floors sit a little under the figures measured when they were set (see `FLOORS`), so
 //! a change that loses a value or two fails here and shows which ones in the printed list.
 //! Raise them when extraction improves. Run with `--nocapture` to see the tables.
 
-use baogao::eval::{Score, render, review_rows, score_reports};
+use baogao::emit::review::review_rows;
+use baogao::eval::{Keys, Score, render, score_reports_on};
 use baogao::pipeline::{Config, convert};
 use baogao::report::Report;
 use std::path::{Path, PathBuf};
 
-/// (corpus, precision floor, recall floor). Measured when the floors were set, txt inputs:
-/// dev 0.989 / 0.949 (93 ok, 5 miss, 1 spurious), dev-complete 1.000 / 0.944 (68 ok, 4 miss).
-const FLOORS: &[(&str, f64, f64)] = &[("dev", 0.97, 0.92), ("dev-complete", 0.97, 0.90)];
+/// One corpus's floors.
+struct Floor {
+    corpus: &'static str,
+    precision: f64,
+    recall: f64,
+    /// The ≥ 0.9 band must hold at least this many values…
+    min_confident: usize,
+    /// …and be right this often.
+    confident: f64,
+}
+
+/// Measured when the floors were set (txt inputs, first fifteen keys; issue 10 work):
+/// dev 0.979 / 0.948, ≥ 0.9: 74 values all right; dev-complete 0.985 / 0.931, 65 all right;
+/// dev2 (development ids) see the dev2 entry.
+const FLOORS: &[Floor] = &[
+    Floor {
+        corpus: "dev",
+        precision: 0.965,
+        recall: 0.92,
+        min_confident: 60,
+        confident: CONFIDENT_FLOOR,
+    },
+    Floor {
+        corpus: "dev-complete",
+        precision: 0.97,
+        recall: 0.90,
+        min_confident: 50,
+        confident: CONFIDENT_FLOOR,
+    },
+    // dev2 (53 development ids), measured 0.913 / 0.744, ≥ 0.9: 172 values, 96.5 % right. The ≥ 0.9 band here is below the
+    // spec's 99 % (issue 10 is open on it): this floor only stops it from getting worse.
+    Floor {
+        corpus: "dev2",
+        precision: 0.90,
+        recall: 0.72,
+        min_confident: 150,
+        confident: 0.955,
+    },
+];
 
 /// Values rated ≥ 0.9 must be right this often (the spec's promise, fields.md "Confidence").
 const CONFIDENT_FLOOR: f64 = 0.99;
+
+/// The blind third of dev2 (docs/blind-dev2.md): never converted or printed here.
+const DEV2_BLIND: &[&str] = &[
+    "104", "109", "114", "119", "124", "129", "134", "139", "144", "204", "209", "214", "219",
+    "224", "229", "234", "239", "302", "307", "312", "317", "322", "327", "332", "337", "342",
+];
 
 mod common;
 
@@ -28,7 +74,9 @@ fn shared() -> Option<PathBuf> {
 /// Convert every `<id>.txt` that has an `<id>.truth.json`; returns (id, truth, report).
 fn run_corpus(dir: &Path, cfg: &Config) -> Vec<(String, serde_json::Value, Option<Report>)> {
     let ids = baogao::eval::truth_ids(dir).expect("truth dir readable");
+    let dev2 = dir.file_name().is_some_and(|n| n == "dev2");
     ids.into_iter()
+        .filter(|id| !(dev2 && DEV2_BLIND.contains(&id.as_str())))
         .map(|id| {
             let truth = baogao::eval::read_truth(dir, &id).expect("truth parses");
             let txt = dir.join(format!("{id}.txt"));
@@ -43,7 +91,9 @@ type Doc = (String, serde_json::Value, Option<Report>);
 fn corpus_score(name: &str, cfg: &Config) -> Option<(Score, Vec<Doc>)> {
     let dir = shared()?.join(name);
     let docs = run_corpus(&dir, cfg);
-    Some((score_reports(&docs), docs))
+    // The floors below were set on the first fifteen keys; the `project.*` keys the truth
+    // files gained are scored once extraction reads them (issue 10).
+    Some((score_reports_on(&docs, Keys::Core), docs))
 }
 
 #[test]
@@ -54,7 +104,8 @@ fn txt_corpora_meet_quality_floors() {
     let cfg = Config::builtin();
     let mut failures = Vec::new();
     let mut all: Vec<Doc> = Vec::new();
-    for (name, p_floor, r_floor) in FLOORS {
+    for f in FLOORS {
+        let (name, p_floor, r_floor) = (f.corpus, &f.precision, &f.recall);
         let (s, docs) = corpus_score(name, &cfg).expect("corpus present");
         println!("==== {name} ({} docs)\n{}", s.docs, render(&s));
         let reports: Vec<(String, Report)> = docs
@@ -84,16 +135,21 @@ fn txt_corpora_meet_quality_floors() {
             failures.push(format!("{name}: recall {:.3} < floor {r_floor}", s.recall));
         }
         let top = s.reliability.last().expect(">=0.9 band");
-        if let Some(acc) = top.accuracy
-            && acc < CONFIDENT_FLOOR
-        {
+        if top.n < f.min_confident {
             failures.push(format!(
-                "{name}: values rated >= 0.9 right {}/{} = {acc:.3} < {CONFIDENT_FLOOR}",
-                top.correct, top.n
+                "{name}: only {} values rated >= 0.9 (need {} for the band to mean anything)",
+                top.n, f.min_confident
+            ));
+        }
+        let acc = top.accuracy.unwrap_or(0.0);
+        if acc < f.confident {
+            failures.push(format!(
+                "{name}: values rated >= 0.9 right {}/{} = {acc:.3} < {}",
+                top.correct, top.n, f.confident
             ));
         }
     }
-    let s = score_reports(&all);
+    let s = score_reports_on(&all, Keys::Core);
     println!(
         "==== both ({} docs): precision={:.3} recall={:.3}",
         s.docs, s.precision, s.recall

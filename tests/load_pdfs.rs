@@ -102,7 +102,10 @@ fn seed_text_pdfs_match_the_truth() {
         let sim = similarity(&text, &truth);
         println!("{name}: similarity {sim:.4}");
         assert!(sim >= MIN_SIMILARITY, "{name}: similarity {sim:.4}");
-        assert!(doc.pages.iter().all(|p| p.verdict == "good"), "{name}");
+        assert!(
+            doc.pages.iter().all(|p| p.verdict.as_str() == "good"),
+            "{name}"
+        );
         assert!(doc.ocr_pages().is_empty(), "{name}");
     }
 }
@@ -144,7 +147,7 @@ fn unreadable_seed_variants_are_not_returned_as_text() {
                 // Whatever text survives must not be passed off as good.
                 for p in &doc.pages {
                     assert!(
-                        p.verdict != "good" || p.text.chars().count() < 200,
+                        p.verdict.as_str() != "good" || p.text.chars().count() < 200,
                         "{name} page {}: {:?}",
                         p.number,
                         p.text.chars().take(80).collect::<String>()
@@ -274,7 +277,7 @@ fn fixture_gbk_euc_h_predefined_cmap_is_decoded() {
     let doc = load(Path::new("gbk-euc-h.pdf"), &bytes, &text_layer_only()).unwrap();
     let text: String = doc.pages.iter().map(|p| p.text.as_str()).collect();
     assert!(text.contains("浅谈校长的魅力"), "{text:?}");
-    assert_eq!(doc.pages[0].backend, CHAIN[0].name());
+    assert_eq!(doc.pages[0].backend.name(), CHAIN[0].name());
 }
 
 #[test]

@@ -166,3 +166,39 @@ fn scanned_report_converts_through_ocr_with_lowered_confidence() {
     let e = baogao::pipeline::convert(&pdf, "040-scanned.pdf", &cfg).unwrap_err();
     assert_eq!(e.kind, "needs_ocr");
 }
+
+/// The OCR engine is injected through `Config` (the trait, not a hard-coded tesseract): a
+/// fake engine's text reaches the report, with the engine's name as the page backend. Needs
+/// no tesseract (a scanned page's embedded JPEG is handed to the engine as it is).
+#[test]
+fn an_injected_engine_is_used_instead_of_tesseract() {
+    use baogao::ocr::{OcrError, OcrPage};
+    struct Fake;
+    impl OcrEngine for Fake {
+        fn name(&self) -> &str {
+            "fake"
+        }
+        fn recognize_page(&self, _image: &Path) -> Result<OcrPage, OcrError> {
+            Ok(OcrPage {
+                text: "某某县农业农村局2023年度部门整体支出绩效自评报告\n年初预算为120.5万元。\n"
+                    .into(),
+                mean_confidence: Some(0.9),
+                lines: vec![],
+            })
+        }
+    }
+    let pdf = shared().join("dev-pdfs/040-scanned.pdf");
+    if !pdf.exists() {
+        common::unavailable(&format!("{} not found", pdf.display()));
+        return;
+    }
+    let mut cfg = baogao::pipeline::Config::builtin();
+    cfg.load.ocr_engine = Some(baogao::load::OcrEngineHandle(std::sync::Arc::new(Fake)));
+    let r = baogao::pipeline::convert(&pdf, "040-scanned.pdf", &cfg).expect("converts");
+    assert!(
+        r.source.page_info.iter().all(|p| p.backend == "ocr:fake"),
+        "{:?}",
+        r.source.page_info
+    );
+    assert_eq!(r.fields["budget.initial"].value, serde_json::json!(1205000));
+}

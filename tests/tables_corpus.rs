@@ -210,3 +210,77 @@ fn seed_pdfs_give_the_text_rows() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Cell by cell against `../shared/corpus/tables-truth` with the project's scorer
+/// (`../shared/tools/cells.py`, python3): every truth file's source text through the
+/// pipeline, scored as `scripts/tables_score.sh` does. The floor sits just under the
+/// measured figure (README, tables), so a regression in any layout class fails here.
+#[test]
+fn tables_truth_cell_accuracy_floor() {
+    let Some(corpus) = shared() else {
+        println!("skip: ../shared/corpus not found");
+        return;
+    };
+    let truth_dir = corpus.join("tables-truth");
+    let out = std::env::temp_dir().join(format!("baogao-cells-{}", std::process::id()));
+    std::fs::create_dir_all(&out).unwrap();
+    let mut args = Vec::new();
+    let mut names: Vec<_> = std::fs::read_dir(&truth_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    names.sort();
+    for p in names {
+        let truth: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        let id = p.file_stem().unwrap().to_string_lossy().to_string();
+        // `src` is relative to the project root (`../shared/corpus/…`).
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(truth["src"].as_str().unwrap());
+        let stem = src.file_stem().unwrap().to_string_lossy().to_string();
+        let report = run(&src);
+        std::fs::write(
+            out.join(format!("{stem}.json")),
+            serde_json::to_string(&report).unwrap(),
+        )
+        .unwrap();
+        args.push(format!("{id}={stem}"));
+    }
+    let scorer = corpus.join("../tools/cells.py");
+    let res = std::process::Command::new("python3")
+        .arg(&scorer)
+        .arg(&out)
+        .args(&args)
+        .output();
+    let _ = std::fs::remove_dir_all(&out);
+    let res = match res {
+        Ok(r) => r,
+        Err(e) => {
+            common::unavailable(&format!("python3 ({e}), needed for {}", scorer.display()));
+            return;
+        }
+    };
+    let stdout = String::from_utf8_lossy(&res.stdout);
+    assert!(
+        res.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    println!("{stdout}");
+    let field = |k: &str| -> f64 {
+        let last = stdout.lines().last().unwrap_or("");
+        last.split_whitespace()
+            .find_map(|w| w.strip_prefix(&format!("{k}=")))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {k}= in the scorer's output:\n{stdout}"))
+    };
+    let (accuracy, exact, rows) = (field("accuracy"), field("rows_exact"), field("rows"));
+    assert!(
+        accuracy >= 0.99,
+        "cell accuracy {accuracy} under the floor 0.99\n{stdout}"
+    );
+    assert!(
+        exact >= rows - 1.0,
+        "{exact} of {rows} rows exact\n{stdout}"
+    );
+}

@@ -4,18 +4,33 @@
 //! through a chain of text backends (see [`pdf`]); the first whose text passes the quality
 //! check wins for each page, and the page records which backend produced it, so a user can
 //! see where a wrong character came from.
+//!
+//! The other formats reports are published in each have a backend giving the same
+//! [`LoadedDocument`] ([`format`] decides which): web pages ([`html`]), Word ([`docx`],
+//! and [`doc`] through LibreOffice), spreadsheets ([`sheet`]), page images straight to OCR
+//! ([`image`]) and OFD ([`ofd`]). Source tables reach the text as `| … |` rows
+//! ([`cells`]).
 
+pub mod cells;
 pub mod content;
 pub mod decode;
+pub mod doc;
+pub mod docx;
+pub mod format;
+pub mod html;
+pub mod image;
 pub mod layout;
 pub mod lopdf_text;
+pub mod ofd;
 pub mod pagetree;
 pub mod pdf;
 pub mod pdf_extract_text;
 pub mod pdftotext;
 pub mod quality;
 pub mod repair;
+pub mod sheet;
 
+pub use crate::report::ErrorKind;
 use std::path::Path;
 
 /// Text of one page and where it came from.
@@ -24,10 +39,69 @@ pub struct PageText {
     /// 1-based page number.
     pub number: usize,
     pub text: String,
-    /// Backend name: `plain`, `lopdf`, `pdf-extract`, `pdftotext`, `ocr:tesseract`, ….
-    pub backend: String,
-    /// Quality verdict of the text layer for this page (`good`, `empty`, `garbled`, …).
-    pub verdict: String,
+    /// Which backend produced the text.
+    pub backend: PageBackend,
+    /// Quality verdict of the text layer for this page.
+    pub verdict: quality::Verdict,
+}
+
+/// Which backend produced a page's text; its [`name`](PageBackend::name) is the page's
+/// `backend` in `source.page_info`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageBackend {
+    /// A text file's own text.
+    Plain,
+    /// A PDF text backend of the chain ([`pdf::CHAIN`]).
+    Pdf(pdf::Backend),
+    /// OCR, with the engine's name.
+    Ocr(String),
+    /// A web page ([`html`]).
+    Html,
+    /// A Word 2007+ body ([`docx`]).
+    Docx,
+    /// A spreadsheet ([`sheet`]).
+    Sheet,
+    /// OFD text objects ([`ofd`]).
+    Ofd,
+    /// A `.doc`/`.wps` through an external converter ([`doc`]): its program name, and
+    /// whether the docx reader read the converted file (`soffice+docx`) or the tool's text.
+    Converted { tool: String, via_docx: bool },
+    /// No backend gave text (an empty page, or one OCR could not read).
+    None,
+}
+
+impl PageBackend {
+    /// `plain`, `lopdf`, `pdf-extract`, `pdftotext`, `ocr:tesseract`, `html`, `docx`,
+    /// `sheet`, `ofd`, `soffice+docx`, `antiword`, `none`.
+    pub fn name(&self) -> String {
+        match self {
+            PageBackend::Plain => "plain".into(),
+            PageBackend::Pdf(b) => b.name().into(),
+            PageBackend::Ocr(engine) => format!("ocr:{engine}"),
+            PageBackend::Html => "html".into(),
+            PageBackend::Docx => "docx".into(),
+            PageBackend::Sheet => "sheet".into(),
+            PageBackend::Ofd => "ofd".into(),
+            PageBackend::Converted { tool, via_docx } => {
+                if *via_docx {
+                    format!("{tool}+docx")
+                } else {
+                    tool.clone()
+                }
+            }
+            PageBackend::None => "none".into(),
+        }
+    }
+
+    pub fn is_ocr(&self) -> bool {
+        matches!(self, PageBackend::Ocr(_))
+    }
+}
+
+impl std::fmt::Display for PageBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
 }
 
 /// How the document's text was obtained, as `source.text_layer` reports it.
@@ -70,26 +144,23 @@ impl LoadedDocument {
     pub fn ocr_pages(&self) -> Vec<usize> {
         self.pages
             .iter()
-            .filter(|p| p.verdict == quality::Verdict::NeedsOcr.as_str())
+            .filter(|p| p.verdict == quality::Verdict::NeedsOcr)
             .map(|p| p.number)
             .collect()
     }
 }
 
-/// Why a file could not be loaded. The `kind` strings are stable: batch summaries and the
-/// robustness tests key on them.
+/// Why a file could not be loaded: a stable [`ErrorKind`] (batch summaries and the
+/// robustness tests key on it) and a message for a person.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct LoadError {
-    /// `not_pdf`, `encrypted`, `no_text`, `needs_ocr`, `backend`, `io`, `too_large`,
-    /// `damaged` (a PDF nothing could repair; the message says what was tried),
-    /// `unsupported` (a stream filter we cannot decode, named), …
-    pub kind: &'static str,
+    pub kind: ErrorKind,
     pub message: String,
 }
 
 impl LoadError {
-    pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         LoadError {
             kind,
             message: message.into(),
@@ -104,6 +175,19 @@ pub struct LoadOptions {
     pub ocr: OcrMode,
     /// Pages of one document OCRed at once (0 or 1: one after the other).
     pub ocr_jobs: usize,
+    /// The OCR engine; `None` means the shipped one ([`crate::ocr::Tesseract`]), started
+    /// when a page first needs it (so a machine without tesseract converts text PDFs).
+    pub ocr_engine: Option<OcrEngineHandle>,
+}
+
+/// An injected OCR engine (any [`crate::ocr::OcrEngine`]), shared by the pages of a batch.
+#[derive(Clone)]
+pub struct OcrEngineHandle(pub std::sync::Arc<dyn crate::ocr::OcrEngine>);
+
+impl std::fmt::Debug for OcrEngineHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OcrEngine({})", self.0.name())
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -114,8 +198,17 @@ pub enum OcrMode {
     Never,
 }
 
-/// Load one file by its content (PDF magic) or extension.
+/// Load one file by its content (PDF magic, zip parts, image magic) or extension.
 pub fn load(path: &Path, bytes: &[u8], opts: &LoadOptions) -> Result<LoadedDocument, LoadError> {
+    match format::Format::detect(path, bytes) {
+        format::Format::Html => return html::load_html(bytes),
+        format::Format::Docx => return docx::load_docx(bytes),
+        format::Format::Doc => return doc::load_doc(path, bytes),
+        format::Format::Sheet => return sheet::load_sheet(bytes),
+        format::Format::Image => return image::load_image(path, bytes, opts),
+        format::Format::Ofd => return ofd::load_ofd(bytes),
+        format::Format::Pdf | format::Format::Txt => {}
+    }
     // Readers find the header after junk too (MuPDF and poppler search the first KiBs).
     let is_pdf = bytes.starts_with(b"%PDF")
         || bytes.windows(5).take(64 << 10).any(|w| w == b"%PDF-")
@@ -134,12 +227,15 @@ pub fn load_plain(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
-        Err(_) => {
-            return Err(LoadError::new(
-                "not_text",
-                "not a PDF and not UTF-8 text (convert GBK text with `iconv -f GB18030 -t UTF-8`)",
-            ));
-        }
+        Err(_) => match decode_gb18030(bytes) {
+            Some(s) => s,
+            None => {
+                return Err(LoadError::new(
+                    ErrorKind::NotText,
+                    "not a PDF, and neither UTF-8 nor GBK/GB18030 text",
+                ));
+            }
+        },
     };
     let pages: Vec<PageText> = text
         .split('\x0c')
@@ -147,8 +243,8 @@ pub fn load_plain(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         .map(|(i, t)| PageText {
             number: i + 1,
             text: t.to_string(),
-            backend: "plain".into(),
-            verdict: "good".into(),
+            backend: PageBackend::Plain,
+            verdict: quality::Verdict::Good,
         })
         .collect();
     let doc = LoadedDocument {
@@ -157,9 +253,22 @@ pub fn load_plain(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
         warnings: vec![],
     };
     if !doc.has_text() {
-        return Err(LoadError::new("no_text", "the file is empty"));
+        return Err(LoadError::new(ErrorKind::NoText, "the file is empty"));
     }
     Ok(doc)
+}
+
+/// Text that is not UTF-8 is tried as GB18030 (a superset of GBK and GB2312, the usual
+/// encodings of Chinese text exports). Accepted only when every byte sequence is valid and
+/// no control character other than tab, line breaks and form feed comes out, so binary
+/// data is still refused.
+fn decode_gb18030(bytes: &[u8]) -> Option<String> {
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    let clean = !had_errors
+        && !text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c'));
+    clean.then(|| text.into_owned())
 }
 
 #[cfg(test)]
@@ -177,10 +286,24 @@ mod tests {
     }
 
     #[test]
+    fn gbk_text_reads_as_its_utf8_twin() {
+        let utf8 = "一、部门概况\n年初预算3229.07万元\x0c第二页";
+        let (gbk, _, unmappable) = encoding_rs::GBK.encode(utf8);
+        assert!(!unmappable);
+        assert!(std::str::from_utf8(&gbk).is_err());
+        let d = load_plain(&gbk).unwrap();
+        assert_eq!(d.pages.len(), 2);
+        assert_eq!(d.pages[0].text, "一、部门概况\n年初预算3229.07万元");
+        // binary that is not valid GB18030, or decodes to control characters, is refused
+        let e = load_plain(&[0xb2, 0xbf, 0x00, 0x01, 0x02, 0x81]).unwrap_err();
+        assert_eq!(e.kind, "not_text");
+    }
+
+    #[test]
     fn non_utf8_text_is_a_typed_error() {
         let e = load_plain(&[0xb2, 0xbf, 0xc3, 0xc5, 0xff]).unwrap_err();
-        assert_eq!(e.kind, "not_text");
+        assert_eq!(e.kind, ErrorKind::NotText);
         let e = load_plain(b"  \n").unwrap_err();
-        assert_eq!(e.kind, "no_text");
+        assert_eq!(e.kind, ErrorKind::NoText);
     }
 }

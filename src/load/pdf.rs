@@ -25,7 +25,9 @@
 //! counted in a `recovered: N of M pages` warning.
 
 use super::quality::{self, Verdict};
-use super::{LoadError, LoadOptions, LoadedDocument, OcrMode, PageText, TextLayer};
+use super::{
+    ErrorKind, LoadError, LoadOptions, LoadedDocument, OcrMode, PageBackend, PageText, TextLayer,
+};
 use super::{lopdf_text, pagetree, pdf_extract_text, pdftotext, repair};
 use lopdf::{Document, Object, ObjectId};
 use std::collections::BTreeMap;
@@ -185,7 +187,10 @@ pub fn open(bytes: &[u8]) -> Result<Pdf, LoadError> {
             (Ok(doc), _, _) => (doc, None, vec![]),
             (Err(e), r, reparsed) => {
                 if !has_header && r.is_none() {
-                    return Err(LoadError::new("not_pdf", "not a PDF (no %PDF- header)"));
+                    return Err(LoadError::new(
+                        ErrorKind::NotPdf,
+                        "not a PDF (no %PDF- header)",
+                    ));
                 }
                 let rebuild = match (r, reparsed) {
                     (None, _) => "no object found by scanning".to_string(),
@@ -193,7 +198,7 @@ pub fn open(bytes: &[u8]) -> Result<Pdf, LoadError> {
                     _ => "rebuilt nothing usable".to_string(),
                 };
                 return Err(LoadError::new(
-                    "damaged",
+                    ErrorKind::Damaged,
                     format!(
                         "cannot parse the PDF ({}); tried: lopdf, xref rebuild by scanning ({rebuild})",
                         parse_error(&e)
@@ -206,7 +211,7 @@ pub fn open(bytes: &[u8]) -> Result<Pdf, LoadError> {
     // from the trailer; a trailer that still has it needs a password we do not have.
     if doc.trailer.get(b"Encrypt").is_ok() {
         return Err(LoadError::new(
-            "encrypted",
+            ErrorKind::Encrypted,
             "the PDF is password-protected (the empty user password does not open it)",
         ));
     }
@@ -326,7 +331,7 @@ pub fn load_pdf(
     let pdf = match open(bytes) {
         Ok(pdf) => pdf,
         // Neither lopdf nor our rebuild can parse it: poppler repairs in other ways.
-        Err(e) if e.kind == "damaged" && pdftotext::available() => {
+        Err(e) if e.kind == ErrorKind::Damaged && pdftotext::available() => {
             return pdftotext_only(bytes, e);
         }
         Err(e) => return Err(e),
@@ -334,12 +339,12 @@ pub fn load_pdf(
     if pdf.pages.is_empty() {
         let (kind, why) = if pdf.notes.is_empty() {
             (
-                "no_text",
+                ErrorKind::NoText,
                 "the PDF has no pages (its page tree is empty)".to_string(),
             )
         } else {
             (
-                "damaged",
+                ErrorKind::Damaged,
                 format!("no page found; tried: {}", pdf.notes.join("; ")),
             )
         };
@@ -347,7 +352,7 @@ pub fn load_pdf(
     }
     let numbers: Vec<u32> = pdf.pages.keys().copied().collect();
     // Per page: accepted (text, backend, verdict), or the best failure so far.
-    let mut done: Vec<Option<(String, &'static str, Verdict)>> = vec![None; numbers.len()];
+    let mut done: Vec<Option<(String, PageBackend, Verdict)>> = vec![None; numbers.len()];
     let mut worst: Vec<Verdict> = vec![Verdict::Empty; numbers.len()];
     let mut warnings = pdf.notes.clone();
     // Pages whose content is gone (missing objects), and pages with an unsupported filter.
@@ -359,7 +364,7 @@ pub fn load_pdf(
     for (i, &n) in numbers.iter().enumerate() {
         let id = pdf.pages[&n];
         if pdf.missing.contains(&n) {
-            done[i] = Some((String::new(), "none", Verdict::Damaged));
+            done[i] = Some((String::new(), PageBackend::None, Verdict::Damaged));
             continue;
         }
         match lopdf_text::read_page(&pdf.doc, id) {
@@ -368,14 +373,21 @@ pub fn load_pdf(
                     junk_pages.push(n as usize);
                 }
                 match quality::judge(&r.text) {
-                    Verdict::Good => done[i] = Some((r.text, "lopdf", Verdict::Good)),
+                    Verdict::Good => {
+                        done[i] = Some((r.text, PageBackend::Pdf(Backend::Lopdf), Verdict::Good))
+                    }
                     Verdict::Mojibake => {
                         if let Some(fixed) = quality::repair_mojibake(&r.text) {
-                            done[i] = Some((fixed, "lopdf", Verdict::Mojibake));
+                            done[i] =
+                                Some((fixed, PageBackend::Pdf(Backend::Lopdf), Verdict::Mojibake));
                         }
                     }
                     Verdict::Empty if r.shows == 0 => {
-                        done[i] = Some((String::new(), "lopdf", Verdict::Empty));
+                        done[i] = Some((
+                            String::new(),
+                            PageBackend::Pdf(Backend::Lopdf),
+                            Verdict::Empty,
+                        ));
                     }
                     Verdict::Garbled => worst[i] = Verdict::Garbled,
                     _ => {}
@@ -383,14 +395,14 @@ pub fn load_pdf(
             }
             Err(lopdf_text::PageError::TooLarge(m)) => {
                 return Err(LoadError::new(
-                    "too_large",
+                    ErrorKind::TooLarge,
                     format!("page {n}: {m} (a decompression bomb?); nothing else decoded"),
                 ));
             }
             Err(lopdf_text::PageError::Missing(m)) => {
                 lost.push(n as usize);
                 warnings.push(format!("page {n}: {m}"));
-                done[i] = Some((String::new(), "none", Verdict::Damaged));
+                done[i] = Some((String::new(), PageBackend::None, Verdict::Damaged));
             }
             Err(lopdf_text::PageError::Unsupported(m)) => unsupported.push((n as usize, m)),
             Err(lopdf_text::PageError::Other(m)) => {
@@ -420,10 +432,12 @@ pub fn load_pdf(
         for (&i, res) in todo.iter().zip(results) {
             match res {
                 Ok(text) => match quality::judge(&text) {
-                    Verdict::Good => done[i] = Some((text, backend.name(), Verdict::Good)),
+                    Verdict::Good => {
+                        done[i] = Some((text, PageBackend::Pdf(backend), Verdict::Good))
+                    }
                     Verdict::Mojibake => {
                         if let Some(fixed) = quality::repair_mojibake(&text) {
-                            done[i] = Some((fixed, backend.name(), Verdict::Mojibake));
+                            done[i] = Some((fixed, PageBackend::Pdf(backend), Verdict::Mojibake));
                         }
                     }
                     v => {
@@ -456,8 +470,8 @@ pub fn load_pdf(
             Some((text, backend, verdict)) => PageText {
                 number,
                 text,
-                backend: backend.into(),
-                verdict: verdict.as_str().into(),
+                backend,
+                verdict,
             },
             None => {
                 let id = pdf.pages[&numbers[i]];
@@ -476,8 +490,8 @@ pub fn load_pdf(
                 PageText {
                     number,
                     text: String::new(),
-                    backend: "none".into(),
-                    verdict: verdict.as_str().into(),
+                    backend: PageBackend::None,
+                    verdict,
                 }
             }
         });
@@ -515,16 +529,13 @@ pub fn load_pdf(
         ));
     }
     let ocr_error = ocr_into(path, opts, &mut pages, &mut warnings);
-    let ocred = pages
-        .iter()
-        .filter(|p| p.backend.starts_with("ocr:"))
-        .count();
+    let ocred = pages.iter().filter(|p| p.backend.is_ocr()).count();
     let text_layer = match ocred {
         0 => TextLayer::Pdf,
         n if n == pages.len() => TextLayer::Ocr,
         _ => TextLayer::Mixed,
     };
-    unreadable.retain(|(n, _)| !pages[n - 1].backend.starts_with("ocr:"));
+    unreadable.retain(|(n, _)| !pages[n - 1].backend.is_ocr());
     let doc = LoadedDocument {
         pages,
         text_layer,
@@ -534,7 +545,7 @@ pub fn load_pdf(
         if !unreadable.is_empty() {
             if let Some(e) = ocr_error {
                 return Err(LoadError::new(
-                    "needs_ocr",
+                    ErrorKind::NeedsOcr,
                     format!("no usable text layer on any page, and OCR failed: {e}"),
                 ));
             }
@@ -544,24 +555,24 @@ pub fn load_pdf(
                 "no text layer (scanned?)"
             };
             return Err(LoadError::new(
-                "needs_ocr",
+                ErrorKind::NeedsOcr,
                 format!("no usable text layer on any page: {why}; OCR is needed"),
             ));
         }
         if !unsupported.is_empty() {
             return Err(LoadError::new(
-                "unsupported",
+                ErrorKind::Unsupported,
                 format!("{} on every page with content", unsupported[0].1),
             ));
         }
         if !lost.is_empty() || !doc.warnings.is_empty() {
             return Err(LoadError::new(
-                "damaged",
+                ErrorKind::Damaged,
                 format!("no text recovered; {}", doc.warnings.join("; ")),
             ));
         }
         return Err(LoadError::new(
-            "no_text",
+            ErrorKind::NoText,
             format!("none of the {} page(s) draws any text", doc.pages.len()),
         ));
     }
@@ -593,7 +604,7 @@ fn ocr_into(
         OcrMode::Never => vec![],
         OcrMode::Auto => pages
             .iter()
-            .filter(|p| p.verdict == Verdict::NeedsOcr.as_str())
+            .filter(|p| p.verdict == Verdict::NeedsOcr)
             .map(|p| p.number)
             .collect(),
         OcrMode::Always => pages.iter().map(|p| p.number).collect(),
@@ -601,24 +612,31 @@ fn ocr_into(
     if want.is_empty() {
         return None;
     }
-    let engine = match crate::ocr::Tesseract::new() {
-        Ok(e) => e,
-        Err(e) => {
-            warnings.push(format!(
-                "{} page(s) need OCR, but OCR cannot run: {e}",
-                want.len()
-            ));
-            return Some(e);
-        }
+    let shipped;
+    let engine: &dyn crate::ocr::OcrEngine = match &opts.ocr_engine {
+        Some(h) => h.0.as_ref(),
+        None => match crate::ocr::Tesseract::new() {
+            Ok(e) => {
+                shipped = e;
+                &shipped
+            }
+            Err(e) => {
+                warnings.push(format!(
+                    "{} page(s) need OCR, but OCR cannot run: {e}",
+                    want.len()
+                ));
+                return Some(e);
+            }
+        },
     };
-    let name = format!("ocr:{}", crate::ocr::OcrEngine::name(&engine));
-    for (n, res) in crate::ocr::ocr_pdf_pages(path, &want, &engine, opts.ocr_jobs.max(1)) {
+    let name = PageBackend::Ocr(engine.name().to_string());
+    for (n, res) in crate::ocr::ocr_pdf_pages(path, &want, engine, opts.ocr_jobs.max(1)) {
         match res {
             Ok(p) if !p.text.trim().is_empty() => {
                 let page = &mut pages[n - 1];
                 page.text = p.text;
                 page.backend = name.clone();
-                page.verdict = "ocr".into();
+                page.verdict = Verdict::Ocr;
                 if let Some(c) = p.mean_confidence {
                     warnings.push(format!("page {n}: OCR mean confidence {c:.2}"));
                 }
@@ -634,7 +652,7 @@ fn ocr_into(
 fn pdftotext_only(bytes: &[u8], parse_error: LoadError) -> Result<LoadedDocument, LoadError> {
     let texts = pdftotext::pages_text(bytes).map_err(|e| {
         LoadError::new(
-            "backend",
+            ErrorKind::Backend,
             format!("{}; pdftotext: {e}", parse_error.message),
         )
     })?;
@@ -653,8 +671,8 @@ fn pdftotext_only(bytes: &[u8], parse_error: LoadError) -> Result<LoadedDocument
             PageText {
                 number: i + 1,
                 text,
-                backend: "pdftotext".into(),
-                verdict: verdict.as_str().into(),
+                backend: PageBackend::Pdf(Backend::Pdftotext),
+                verdict,
             }
         })
         .collect();

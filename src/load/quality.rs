@@ -5,6 +5,7 @@
 //! 8-bit font with a guessed encoding yields Latin-1 mojibake of GBK bytes (`¹ØÓÚ` for 关于).
 //! [`judge`] tells these apart from real text so the chain can try the next backend.
 
+use crate::text::{is_han, is_rare_han};
 use std::fmt;
 
 /// Verdict on one page's text. `as_str` values are stable (they appear in the JSON output).
@@ -24,6 +25,8 @@ pub enum Verdict {
     /// The page's content is gone or undecodable (missing objects in a truncated file, an
     /// unsupported filter): OCR of the same file cannot help (set by the chain).
     Damaged,
+    /// The page's text came from OCR (set by the OCR step, never by [`judge`]).
+    Ocr,
 }
 
 impl Verdict {
@@ -35,6 +38,7 @@ impl Verdict {
             Verdict::Mojibake => "mojibake",
             Verdict::NeedsOcr => "needs_ocr",
             Verdict::Damaged => "damaged",
+            Verdict::Ocr => "ocr",
         }
     }
 }
@@ -48,18 +52,6 @@ impl fmt::Display for Verdict {
 /// Characters nearly every Chinese report page of some length contains.
 const COMMON_HANZI: &str =
     "的和年为是在了与对一中不有等及人工作年度目标完成情况资金项目绩效部门国家";
-
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F | 0x2E80..=0x2FDF)
-}
-
-/// CJK characters that ordinary modern Chinese text almost never uses: extension A/B+,
-/// compatibility ideographs, radicals.
-fn is_rare_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3400..=0x4DBF | 0xF900..=0xFAFF | 0x20000..=0x3134F | 0x2E80..=0x2FDF)
-}
 
 fn is_bad(c: char) -> bool {
     let u = c as u32;
@@ -102,7 +94,7 @@ pub fn judge(text: &str) -> Verdict {
         .iter()
         .filter(|&&c| ('\u{A0}'..='\u{FF}').contains(&c))
         .count();
-    let cjk = chars.iter().filter(|&&c| is_cjk(c)).count();
+    let cjk = chars.iter().filter(|&&c| is_han(c)).count();
     if latin1 * 4 > n && latin1 > cjk {
         return if repair_mojibake(text).is_some() {
             Verdict::Mojibake
@@ -112,7 +104,7 @@ pub fn judge(text: &str) -> Verdict {
     }
     // Extension-B and compatibility ideographs are a sign of a wrong ToUnicode map even in a
     // short text (a title of four characters).
-    let rare = chars.iter().filter(|&&c| is_rare_cjk(c)).count();
+    let rare = chars.iter().filter(|&&c| is_rare_han(c)).count();
     if cjk >= 4 && rare * 10 > cjk {
         return Verdict::Garbled;
     }
@@ -185,9 +177,9 @@ pub fn repair_mojibake(text: &str) -> Option<String> {
     if !flush(&mut run, &mut out) {
         return None;
     }
-    let cjk = out.chars().filter(|&c| is_cjk(c)).count();
+    let cjk = out.chars().filter(|&c| is_han(c)).count();
     let common = out.chars().filter(|&c| COMMON_HANZI.contains(c)).count();
-    let rare = out.chars().filter(|&c| is_rare_cjk(c)).count();
+    let rare = out.chars().filter(|&c| is_rare_han(c)).count();
     (cjk >= 2 && rare * 10 <= cjk && (common > 0 || cjk < 20)).then_some(out)
 }
 

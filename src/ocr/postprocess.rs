@@ -52,20 +52,7 @@ pub fn clean_ocr_text(text: &str) -> String {
     out
 }
 
-/// Chinese characters and the punctuation set in Chinese text (where a space is never
-/// wanted next to them).
-pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x2E80..=0x2FDF      // radicals
-        | 0x3000..=0x303F    // CJK symbols and punctuation 、。《》「」【】
-        | 0x3400..=0x4DBF    // extension A
-        | 0x4E00..=0x9FFF    // unified ideographs
-        | 0xF900..=0xFAFF    // compatibility ideographs
-        | 0xFF00..=0xFFEF    // full-width forms ，：；（）％
-        | 0x2018..=0x201F    // ‘’“”
-        | 0x2026 | 0x2014 | 0x00B7 | 0x2460..=0x24FF // … — · ①②③
-    )
-}
+use crate::text::is_cjk;
 
 /// Drop runs of spaces/tabs that touch a CJK character on either side.
 fn remove_cjk_spaces(chars: &[char]) -> Vec<char> {

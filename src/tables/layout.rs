@@ -19,7 +19,7 @@
 
 use super::template::Templates;
 use crate::clean::CleanText;
-use crate::segment::{MarkerKind, parse_marker};
+use crate::text::{MarkerKind, parse_marker};
 
 /// A table as found: header, canonical columns, rows of cells.
 #[derive(Debug, Clone)]
@@ -72,8 +72,8 @@ fn split_line(line: &str) -> Cells {
         }
         if !parts.is_empty()
             && parts.iter().all(|p| {
-                let p = p.trim_matches(':');
-                !p.is_empty() && p.chars().all(|c| c == '-')
+                // `---`, `:--:`, and `- -` where a PDF font spaced the dashes out.
+                p.contains('-') && p.chars().all(|c| matches!(c, '-' | ':' | ' ' | '—'))
             })
         {
             return Cells::Rule;
@@ -112,6 +112,23 @@ fn value_like(s: &str) -> bool {
     s.is_empty()
         || matches!(s, "—" | "——" | "-" | "–" | "/" | "\\")
         || crate::normalize::parse_number(s).is_some()
+}
+
+/// Display width of a line: CJK and full-width characters count two.
+fn width(s: &str) -> usize {
+    s.trim_end()
+        .chars()
+        .map(|c| if (c as u32) < 0x2E80 { 1 } else { 2 })
+        .sum()
+}
+
+/// Cells of a line by [`split_line`] (a markdown rule and a blank line: none).
+fn cell_count(s: &str) -> usize {
+    match split_line(s) {
+        Cells::Multi(c) => c.len(),
+        Cells::Single(_) => 1,
+        _ => 0,
+    }
 }
 
 fn despace(s: &str) -> String {
@@ -169,6 +186,65 @@ pub fn find_tables(t: &Templates, clean: &CleanText, pages: &[(usize, &str)]) ->
                 i = next.max(i + 1);
             }
             None => i += 1,
+        }
+    }
+    out.extend(glued_tables(t, clean, &out));
+    out.sort_by_key(|t| t.start);
+    out
+}
+
+/// Tables with every separator lost ([`super::glued`]), in blocks of cleaned lines (line
+/// breaks removed: a PDF wraps the glued line) that no other table covers.
+fn glued_tables(t: &Templates, clean: &CleanText, found: &[RawTable]) -> Vec<RawTable> {
+    let covered: Vec<(usize, usize)> = found
+        .iter()
+        .map(|x| (x.start, x.rows.last().map_or(x.start, |r| r.start)))
+        .collect();
+    let mut out = Vec::new();
+    let text = clean.text.as_str();
+    let mut block_start = 0;
+    for block in text.split("\n\n") {
+        let base = block_start;
+        block_start += block.len() + 2;
+        if !block.contains("指标") {
+            continue;
+        }
+        // The block's chars without line breaks, each with its byte offset in the text.
+        let mut offsets = Vec::new();
+        let mut joined = String::new();
+        for (b, c) in block.char_indices() {
+            if c != '\n' {
+                offsets.push(base + b);
+                joined.push(c);
+            }
+        }
+        let mut from = 0;
+        while let Some(g) = super::glued::find(t, &joined.chars().skip(from).collect::<String>()) {
+            let at = |k: usize| offsets.get(from + k).copied().unwrap_or(base + block.len());
+            let start = at(g.start);
+            let next = from + g.end.max(g.start + 1);
+            if !covered.iter().any(|&(a, b)| start >= a && start <= b)
+                && let Some(tpl) = t.template_for(&g.columns)
+                && let Some(template) = t.tables.iter().position(|x| x.id == tpl.id)
+            {
+                out.push(RawTable {
+                    header: g.header,
+                    columns: g.columns,
+                    template,
+                    start,
+                    rows: g
+                        .rows
+                        .into_iter()
+                        .map(|(k, cells)| RawRow {
+                            cells,
+                            start: at(k),
+                            flags: vec!["cells_glued"],
+                        })
+                        .collect(),
+                    total: g.total,
+                });
+            }
+            from = next;
         }
     }
     out
@@ -272,6 +348,65 @@ impl Reader<'_> {
         self.clean.page_at(offset)
     }
 
+    /// A line a PDF filled to the right margin: as wide as the widest lines around it.
+    fn full_line(&self, j: usize) -> bool {
+        let lo = j.saturating_sub(30);
+        let hi = (j + 30).min(self.lines.len());
+        let widest = self.lines[lo..hi]
+            .iter()
+            .map(|l| width(&l.1))
+            .max()
+            .unwrap_or(0);
+        width(&self.lines[j].1) * 10 >= widest * 8 && widest >= 40
+    }
+
+    /// The row of a delimited table with `n` columns that starts at line `j`, with the lines
+    /// a PDF wrapped it over joined back (the clean stage may have joined them already; the
+    /// table reader works on the page lines). A line is continued when it fills the line to
+    /// the right margin, does not end with a separator, and the next line either supplies
+    /// the row's missing cells (`… | 0.08个百分点` + `| 10 | 8 | …`) or has no separator and
+    /// is followed by the table's next row (a long last cell: `… | 全年预算追加后` + `，受…`).
+    /// Returns the row's text and the next line to read.
+    fn logical_row(&self, j: usize, n: usize) -> (String, usize) {
+        let mut text = self.lines[j].1.clone();
+        let mut k = j + 1;
+        while k < self.lines.len() && self.full_line(k - 1) && !text.trim_end().ends_with('|') {
+            let next = self.lines[k].1.as_str();
+            match split_line(next) {
+                Cells::Multi(c) => {
+                    let joined = format!("{}{}", text.trim_end(), next.trim_start());
+                    if self.header_match(&c).is_some()
+                        || cell_count(&text) >= n
+                        || cell_count(&joined) > n
+                    {
+                        break;
+                    }
+                    text = joined;
+                    k += 1;
+                }
+                Cells::Single(piece) if !piece.is_empty() && !is_heading(&piece) => {
+                    // The run of separator-less lines must lead to the table's next row.
+                    let end = (k..self.lines.len())
+                        .find(|&x| !matches!(split_line(&self.lines[x].1), Cells::Single(ref p) if !p.is_empty()))
+                        .unwrap_or(self.lines.len());
+                    let resumes = (end..self.lines.len())
+                        .find(|&x| split_line(&self.lines[x].1) != Cells::Blank)
+                        .is_some_and(|x| match split_line(&self.lines[x].1) {
+                            Cells::Multi(c) => c.len() * 2 >= n && self.header_match(&c).is_none(),
+                            _ => false,
+                        });
+                    if !resumes || end - k > 4 {
+                        break;
+                    }
+                    text = format!("{}{}", text.trim_end(), piece);
+                    k += 1;
+                }
+                _ => break,
+            }
+        }
+        (text, k)
+    }
+
     fn read_delimited(
         &self,
         i: usize,
@@ -296,12 +431,27 @@ impl Reader<'_> {
         };
         let mut j = i + 1;
         let mut after_break = false;
+        // The header itself may wrap: its last cell goes on in the next line.
+        if self.full_line(i)
+            && let Some(Cells::Single(piece)) = self.lines.get(j).map(|l| split_line(&l.1))
+            && !piece.is_empty()
+            && self
+                .lines
+                .get(j + 1)
+                .is_some_and(|l| cell_count(&l.1) * 2 >= n)
+        {
+            let last = table.header.last_mut().expect("n >= 2");
+            last.push_str(&piece);
+            j += 1;
+        }
         while j < self.lines.len() {
-            let (off, line) = (self.lines[j].0, self.lines[j].1.as_str());
+            let off = self.lines[j].0;
+            let (line, next_j) = self.logical_row(j, n);
+            let line = line.as_str();
             let cells = match split_line(line) {
                 Cells::Blank => {
                     // A blank line ends the table unless the header repeats after it (a page
-                    // break reproduced in the text).
+                    // break reproduced in the text), or the table goes on on the next page.
                     let k = (j..self.lines.len())
                         .find(|&k| split_line(&self.lines[k].1) != Cells::Blank)
                         .unwrap_or(self.lines.len());
@@ -309,6 +459,15 @@ impl Reader<'_> {
                         Some(Cells::Multi(c)) if same_header(&c) => {
                             after_break = true;
                             j = k + 1;
+                            continue;
+                        }
+                        Some(Cells::Multi(c))
+                            if c.len() * 2 > n
+                                && self.header_match(&c).is_none()
+                                && self.page(self.lines[k].0)
+                                    != self.page(self.lines[j.saturating_sub(1)].0) =>
+                        {
+                            j = k;
                             continue;
                         }
                         _ => break,
@@ -328,7 +487,7 @@ impl Reader<'_> {
             };
             if same_header(&cells) {
                 after_break = true;
-                j += 1;
+                j = next_j;
                 continue;
             }
             if self.header_match(&cells).is_some() {
@@ -340,7 +499,7 @@ impl Reader<'_> {
             }
             let (cells, merged) = fit(cells, n);
             if cells.iter().all(String::is_empty) {
-                j += 1;
+                j = next_j;
                 continue;
             }
             if !cells[0].is_empty() && cells[1..].iter().all(String::is_empty) {
@@ -378,7 +537,7 @@ impl Reader<'_> {
                 });
             }
             after_break = false;
-            j += 1;
+            j = next_j;
         }
         (table, j)
     }
@@ -575,6 +734,7 @@ mod tests {
     fn lines_split_by_shape() {
         assert_eq!(split_line("  "), Cells::Blank);
         assert_eq!(split_line("|---|:--:|"), Cells::Rule);
+        assert_eq!(split_line("| - - | - - |"), Cells::Rule);
         assert_eq!(split_line("产出指标 |"), Cells::Single("产出指标".into()));
         assert_eq!(split_line("|"), Cells::Single(String::new()));
         assert_eq!(

@@ -9,20 +9,22 @@
 //! * [`template`]: the header words and figure units of `patterns/tables.toml` (data).
 //! * [`layout`]: where tables are and how their text splits into rows of cells (tabs, `|`,
 //!   markdown, one cell per line, single spaces; page breaks with a repeated header).
+//! * [`glued`]: tables whose separators were all lost, cut by the form's grammar.
 //! * [`figures`]: numbers with units in a cell, and target-vs-actual status.
-//! * [`csv`]: batch `targets.csv` / `indicators.csv`.
+//! * the batch `targets.csv` / `indicators.csv` are written by [`crate::emit::tables`].
 //!
 //! A table with a score column and a total row (合计 / 总分) gets a [`Check`]: do the rows'
 //! scores add up to the stated total? A mismatch is reported, never corrected.
 
-pub mod csv;
 pub mod figures;
+pub mod glued;
 pub mod layout;
 pub mod template;
 
 use crate::clean::CleanText;
 use crate::load::PageText;
 use crate::normalize::{parse_chinese_numeral, parse_number, round_cents};
+use crate::patterns::PatternError;
 use crate::report::{Check, TableRow};
 use layout::RawTable;
 use std::collections::BTreeMap;
@@ -39,9 +41,52 @@ pub struct Tables {
 /// Read the tables of a document with the built-in templates. `pages` are the loaded page
 /// texts; they are used only where clean-up changed the lines' shape (joined lines, removed
 /// single spaces between cells).
-pub fn tables(clean: &CleanText, pages: &[PageText]) -> Tables {
+pub fn tables(clean: &CleanText, pages: &[PageText], t: &Templates) -> Tables {
     let pages: Vec<(usize, &str)> = pages.iter().map(|p| (p.number, p.text.as_str())).collect();
-    read(Templates::builtin(), clean, &pages)
+    read(t, clean, &pages)
+}
+
+/// Run every template's examples through the whole table reader; the first that fails is
+/// a `file:line` error naming the template (the rules loader calls this for a user's
+/// `--patterns` file; `cargo test` for the built-in one).
+pub fn verify_examples(t: &Templates) -> Result<(), PatternError> {
+    for tpl in &t.tables {
+        let fail = |reason: String| {
+            let (file, line) = tpl.origin.rsplit_once(':').unwrap_or((&tpl.origin, "0"));
+            Err(PatternError {
+                file: file.to_string(),
+                line: line.parse().unwrap_or(0),
+                reason: format!("table `{}`: {reason}", tpl.id),
+            })
+        };
+        if tpl.examples.is_empty() {
+            return fail("has no example".into());
+        }
+        for ex in &tpl.examples {
+            let got = read(t, &CleanText::from_single(&ex.text), &[]);
+            let rows: Vec<&TableRow> = got.targets.iter().chain(&got.indicators).collect();
+            if rows.len() != ex.rows {
+                return fail(format!(
+                    "example gives {} rows, expected {}:\n{}",
+                    rows.len(),
+                    ex.rows,
+                    ex.text
+                ));
+            }
+            if let Some(r) = rows.iter().find(|r| r.template != tpl.id) {
+                return fail(format!("example row read by template `{}`", r.template));
+            }
+            for (k, v) in &ex.first {
+                let got = rows[0].columns.get(k).map_or("", String::as_str);
+                if got != v {
+                    return fail(format!(
+                        "example's first row has {k} = {got:?}, expected {v:?}"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Read tables with the given templates; `pages` are (page number, loaded text).
@@ -223,33 +268,17 @@ mod tests {
 
     #[test]
     fn template_examples_hold() {
-        let t = Templates::builtin();
-        for tpl in &t.tables {
-            assert!(
-                !tpl.examples.is_empty(),
-                "template {} has no example",
-                tpl.id
-            );
-            for ex in &tpl.examples {
-                let got = read(t, &CleanText::from_single(&ex.text), &[]);
-                let rows: Vec<&TableRow> = got.targets.iter().chain(&got.indicators).collect();
-                assert_eq!(
-                    rows.len(),
-                    ex.rows,
-                    "template {}: example\n{}",
-                    tpl.id,
-                    ex.text
-                );
-                assert!(
-                    rows.iter().all(|r| r.template == tpl.id),
-                    "template {}: {rows:?}",
-                    tpl.id
-                );
-                for (k, v) in &ex.first {
-                    assert_eq!(col(rows[0], k), v, "template {}: column {k}", tpl.id);
-                }
-            }
-        }
+        verify_examples(Templates::builtin()).unwrap();
+    }
+
+    #[test]
+    fn a_failing_template_example_names_file_and_line() {
+        let mut t = Templates::parse("t.toml", template::DEFAULT_FILE.1).unwrap();
+        t.tables[0].examples[0].rows += 1;
+        let e = verify_examples(&t).unwrap_err();
+        assert_eq!(e.file, "t.toml");
+        assert!(e.line > 1, "{e}");
+        assert!(e.reason.contains("rows, expected"), "{e}");
     }
 
     #[test]
@@ -350,8 +379,8 @@ mod tests {
             pages: vec![PageText {
                 number: 1,
                 text: page.clone(),
-                backend: "plain".into(),
-                verdict: "good".into(),
+                backend: crate::load::PageBackend::Plain,
+                verdict: crate::load::quality::Verdict::Good,
             }],
             text_layer: TextLayer::Plain,
             warnings: vec![],
@@ -362,7 +391,7 @@ mod tests {
             "clean-up joins the long cell: {}",
             clean.text
         );
-        let t = tables(&clean, &doc.pages);
+        let t = tables(&clean, &doc.pages, Templates::builtin());
         let got: Vec<(&str, Option<f64>)> = t
             .indicators
             .iter()

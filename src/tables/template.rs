@@ -18,6 +18,10 @@ pub const DEFAULT_FILE: (&str, &str) = (
     include_str!("../../patterns/tables.toml"),
 );
 
+/// A table file with no columns and no templates: the table rules when a
+/// `--patterns-only` directory has no `tables.toml` (no table is read).
+pub const EMPTY_FILE: &str = "column = []\ntable = []\n[rows]\ntotal = []\n[figures]\nunits = []\nscale = {}\n[direction]\nat_least_before = []\nat_least_after = []\nat_most_before = []\nat_most_after = []\n";
+
 /// Canonical column names a template's `require` may use and the code knows about, in
 /// the order the batch CSVs list them.
 pub const COLUMN_NAMES: &[&str] = &[
@@ -45,6 +49,15 @@ struct FileDe {
     rows: RowsDe,
     figures: FiguresDe,
     direction: DirectionDe,
+    #[serde(default)]
+    levels: LevelsDe,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LevelsDe {
+    level1: Vec<String>,
+    level2: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,6 +125,8 @@ pub struct Template {
     /// Every group needs one of its column names in the header.
     pub require: Vec<Vec<String>>,
     pub examples: Vec<Example>,
+    /// `file:line` where the template is defined, for messages.
+    pub origin: String,
 }
 
 /// A documented example: a small table text, how many data rows it has, and some cells of
@@ -138,6 +153,10 @@ pub struct Templates {
     /// (word, direction), longest first: `at_least` / `at_most`.
     pub before: Vec<(String, &'static str)>,
     pub after: Vec<(String, &'static str)>,
+    /// The national form's 一级 / 二级 indicator names, longest first: they tell which cells
+    /// of a glued or short row are the merged level cells.
+    pub level1: Vec<String>,
+    pub level2: Vec<String>,
 }
 
 /// A header cell is matched after removing spaces and parenthesised notes: `金额(万元)`,
@@ -231,6 +250,7 @@ impl Templates {
                         first: e.first.clone(),
                     })
                     .collect(),
+                origin: format!("{file}:{line}"),
             });
         }
         let mut units = de.figures.units.clone();
@@ -258,7 +278,14 @@ impl Templates {
         let mut after = dir(&de.direction.at_least_after, "at_least");
         after.extend(dir(&de.direction.at_most_after, "at_most"));
         after.sort_by_key(|w| std::cmp::Reverse(w.0.chars().count()));
+        let longest_first = |v: &[String]| {
+            let mut v = v.to_vec();
+            v.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+            v
+        };
         Ok(Templates {
+            level1: longest_first(&de.levels.level1),
+            level2: longest_first(&de.levels.level2),
             headers,
             tables,
             total_words: de.rows.total,
@@ -274,7 +301,7 @@ impl Templates {
     /// starts with or ends with (a cell at most six characters longer than the word).
     pub fn column_of(&self, cell: &str) -> Option<&str> {
         let h = normalize_header(cell);
-        if h.is_empty() || crate::segment::starts_with_marker(&h) {
+        if h.is_empty() || crate::text::starts_with_marker(&h) {
             return None;
         }
         let n = h.chars().count();

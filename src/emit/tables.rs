@@ -1,13 +1,11 @@
 //! Batch CSVs of table rows: `targets.csv` and `indicators.csv`, one line per row with the
 //! source file, so the rows of a whole batch load into a spreadsheet or pandas at once.
 
+use super::{BatchTable, Cell, Input};
 use crate::report::{Figure, Report, TableRow};
-use std::path::Path;
 
 /// The canonical columns, in the order the CSVs list them (one list with the templates').
-pub use super::template::COLUMN_NAMES as COLUMNS;
-
-use crate::emit::csv_cell as cell;
+pub use crate::tables::template::COLUMN_NAMES as COLUMNS;
 
 fn figures(f: &[Figure]) -> String {
     f.iter()
@@ -20,28 +18,57 @@ fn figures(f: &[Figure]) -> String {
         .join("; ")
 }
 
-/// One CSV of rows: `pick` chooses `targets` or `indicators` of each report. Files are
-/// sorted by name; rows keep document order.
-pub fn rows_csv(reports: &[(String, Report)], pick: fn(&Report) -> &[TableRow]) -> String {
-    let mut out = String::from("file,table,template,number,page");
-    for c in COLUMNS {
-        out.push(',');
-        out.push_str(c);
+/// `targets` or `indicators` of each report.
+#[derive(Debug, Clone, Copy)]
+pub enum Rows {
+    Targets,
+    Indicators,
+}
+
+impl Rows {
+    fn pick(self, r: &Report) -> &[TableRow] {
+        match self {
+            Rows::Targets => &r.targets,
+            Rows::Indicators => &r.indicators,
+        }
     }
-    out.push_str(",other_columns,status,ratio,target_figures,actual_figures,flags\n");
-    let mut reports: Vec<&(String, Report)> = reports.iter().collect();
-    reports.sort_by(|a, b| a.0.cmp(&b.0));
-    for (file, report) in reports {
-        for r in pick(report) {
+}
+
+/// The header of both row CSVs.
+pub fn header() -> Vec<String> {
+    let mut h: Vec<String> = ["file", "table", "template", "number", "page"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    h.extend(COLUMNS.iter().map(|c| c.to_string()));
+    h.extend(
+        [
+            "other_columns",
+            "status",
+            "ratio",
+            "target_figures",
+            "actual_figures",
+            "flags",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    h
+}
+
+/// The rows of one report, in document order.
+pub fn report_rows(file: &str, rows: &[TableRow]) -> Vec<Vec<Cell>> {
+    rows.iter()
+        .map(|r| {
             let mut cells = vec![
-                cell(file),
-                r.table.to_string(),
-                cell(&r.template),
-                r.number.to_string(),
-                r.page.to_string(),
+                Cell::text(file),
+                Cell::Num(r.table as f64),
+                Cell::text(r.template.clone()),
+                Cell::Num(r.number as f64),
+                Cell::Num(r.page as f64),
             ];
             for c in COLUMNS {
-                cells.push(cell(r.columns.get(*c).map_or("", String::as_str)));
+                cells.push(Cell::text(r.columns.get(*c).cloned().unwrap_or_default()));
             }
             let other: Vec<String> = r
                 .columns
@@ -49,14 +76,44 @@ pub fn rows_csv(reports: &[(String, Report)], pick: fn(&Report) -> &[TableRow]) 
                 .filter(|(k, _)| !COLUMNS.contains(&k.as_str()))
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
-            cells.push(cell(&other.join("; ")));
-            cells.push(r.status.clone().unwrap_or_default());
-            cells.push(r.ratio.map_or(String::new(), |x| x.to_string()));
-            cells.push(cell(&figures(&r.target_figures)));
-            cells.push(cell(&figures(&r.actual_figures)));
-            cells.push(cell(&r.flags.join(";")));
-            out.push_str(&cells.join(","));
-            out.push('\n');
+            cells.push(Cell::text(other.join("; ")));
+            cells.push(Cell::text(r.status.clone().unwrap_or_default()));
+            cells.push(Cell::opt(r.ratio));
+            cells.push(Cell::text(figures(&r.target_figures)));
+            cells.push(Cell::text(figures(&r.actual_figures)));
+            cells.push(Cell::text(r.flags.join(";")));
+            cells
+        })
+        .collect()
+}
+
+impl BatchTable for Rows {
+    fn name(&self) -> &'static str {
+        match self {
+            Rows::Targets => "targets",
+            Rows::Indicators => "indicators",
+        }
+    }
+    fn header(&self) -> Vec<String> {
+        header()
+    }
+    fn rows(&self, input: &Input) -> Vec<Vec<Cell>> {
+        input
+            .report
+            .map(|r| report_rows(&input.row.file, self.pick(r)))
+            .unwrap_or_default()
+    }
+}
+
+/// One CSV of rows for (source file as given, report) pairs. Files are sorted by name;
+/// rows keep document order.
+pub fn rows_csv(reports: &[(String, Report)], which: Rows) -> String {
+    let mut reports: Vec<&(String, Report)> = reports.iter().collect();
+    reports.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = super::csv_line(&header().into_iter().map(Cell::Text).collect::<Vec<_>>());
+    for (file, report) in reports {
+        for r in report_rows(file, which.pick(report)) {
+            out.push_str(&super::csv_line(&r));
         }
     }
     out
@@ -64,24 +121,12 @@ pub fn rows_csv(reports: &[(String, Report)], pick: fn(&Report) -> &[TableRow]) 
 
 /// `targets.csv` for a batch of (source file as given, report).
 pub fn targets_csv(reports: &[(String, Report)]) -> String {
-    rows_csv(reports, |r| &r.targets)
+    rows_csv(reports, Rows::Targets)
 }
 
 /// `indicators.csv` for a batch of (source file as given, report).
 pub fn indicators_csv(reports: &[(String, Report)]) -> String {
-    rows_csv(reports, |r| &r.indicators)
-}
-
-/// Write `targets.csv` and `indicators.csv` into `out_dir` (atomically, like every output).
-pub fn write_batch_csvs(out_dir: &Path, reports: &[(String, Report)]) -> std::io::Result<()> {
-    crate::emit::write_atomic(
-        &out_dir.join("targets.csv"),
-        targets_csv(reports).as_bytes(),
-    )?;
-    crate::emit::write_atomic(
-        &out_dir.join("indicators.csv"),
-        indicators_csv(reports).as_bytes(),
-    )
+    rows_csv(reports, Rows::Indicators)
 }
 
 #[cfg(test)]
