@@ -120,10 +120,7 @@ impl Grids {
             line,
             reason,
         };
-        let de: FileDe = toml::from_str(src).map_err(|e| {
-            let line = e.span().map_or(1, |s| line_of(src, s.start));
-            err(line, e.message().to_string())
-        })?;
+        let de: FileDe = crate::patterns::from_toml(file, src)?;
         let mut columns = Vec::new();
         for sp in &de.column {
             let line = line_of(src, sp.span().start);

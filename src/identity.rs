@@ -182,10 +182,7 @@ pub fn parse(origin: &str, text: &str) -> Result<Labels, PatternError> {
         line,
         reason,
     };
-    let de: FileDe = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(1, |s| line_of(text, s.start));
-        err(line, e.message().to_string())
-    })?;
+    let de: FileDe = crate::patterns::from_toml(origin, text)?;
     let trust_line = line_of(text, de.trust.span().start);
     let t = de.trust.into_inner();
     for (name, v) in [

@@ -131,10 +131,7 @@ pub fn parse(origin: &str, text: &str) -> Result<Lexicon, PatternError> {
         line,
         reason,
     };
-    let de: FileDe = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(1, |s| line_of(text, s.start));
-        err(line, e.message().to_string())
-    })?;
+    let de: FileDe = crate::patterns::from_toml(origin, text)?;
     let mut cues = Vec::new();
     for sp in de.cue {
         let line = line_of(text, sp.span().start);

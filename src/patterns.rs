@@ -196,6 +196,16 @@ fn value_kind_for(k: FieldKind) -> ValueKind {
     }
 }
 
+/// Deserialize a rule file's TOML; a syntax error or an unknown or missing setting is a
+/// `file:line: reason` error (every rule kind's parser starts here).
+pub fn from_toml<T: serde::de::DeserializeOwned>(file: &str, src: &str) -> Result<T, PatternError> {
+    toml::from_str(src).map_err(|e| PatternError {
+        file: file.to_string(),
+        line: e.span().map_or(1, |s| line_of(src, s.start)),
+        reason: e.message().to_string(),
+    })
+}
+
 /// Parse and compile one pattern file's source.
 pub fn parse_file(file: &str, src: &str) -> Result<Vec<Pattern>, PatternError> {
     let err = |line: usize, reason: String| PatternError {
@@ -203,10 +213,7 @@ pub fn parse_file(file: &str, src: &str) -> Result<Vec<Pattern>, PatternError> {
         line,
         reason,
     };
-    let de: FileDe = toml::from_str(src).map_err(|e| {
-        let line = e.span().map_or(1, |s| line_of(src, s.start));
-        err(line, e.message().to_string())
-    })?;
+    let de: FileDe = crate::patterns::from_toml(file, src)?;
     let stem = Path::new(file)
         .file_stem()
         .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());

@@ -159,5 +159,5 @@ fn summary_schema_and_review_range() {
         "/nonexistent",
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("between 0 and 1"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("from 0 to 1"));
 }

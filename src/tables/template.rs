@@ -188,10 +188,7 @@ impl Templates {
             line,
             reason,
         };
-        let de: FileDe = toml::from_str(src).map_err(|e| {
-            let line = e.span().map_or(1, |s| line_of(s.start));
-            err(line, e.message().to_string())
-        })?;
+        let de: FileDe = crate::patterns::from_toml(file, src)?;
         let mut headers = Vec::new();
         for c in &de.column {
             let line = line_of(c.span().start);
