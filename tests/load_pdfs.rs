@@ -338,6 +338,22 @@ fn dump_pages() {
         }
         Err(e) => println!("error {}: {}", e.kind, e.message),
     }
+    // Every backend's raw text and verdict, page by page.
+    if let Ok(pdf) = baogao::load::pdf::open(&bytes) {
+        for b in baogao::load::pdf::CHAIN {
+            for (i, t) in pdf.extract(b, &bytes).into_iter().enumerate() {
+                match t {
+                    Ok(t) => println!(
+                        "--- {} page {} [{}]\n{t}",
+                        b.name(),
+                        i + 1,
+                        baogao::load::quality::judge(&t)
+                    ),
+                    Err(e) => println!("--- {} page {}: error {e}", b.name(), i + 1),
+                }
+            }
+        }
+    }
 }
 
 /// These tests judge the text layer itself, so OCR (tested in tests/ocr_scan.rs) is off.

@@ -123,18 +123,18 @@ fn inflate(data: &[u8], cap: usize) -> Result<Vec<u8>, DecodeError> {
     if out.len() > cap {
         return Err(DecodeError::TooLarge(cap));
     }
-    if let Err(e) = zlib {
-        if out.is_empty() {
-            // Some writers omit the zlib header: try raw deflate.
-            let raw = flate2::read::DeflateDecoder::new(data)
-                .take(limit)
-                .read_to_end(&mut out);
-            if out.len() > cap {
-                return Err(DecodeError::TooLarge(cap));
-            }
-            if raw.is_err() && out.is_empty() {
-                return Err(DecodeError::Corrupt(format!("flate: {e}")));
-            }
+    if let Err(e) = zlib
+        && out.is_empty()
+    {
+        // Some writers omit the zlib header: try raw deflate.
+        let raw = flate2::read::DeflateDecoder::new(data)
+            .take(limit)
+            .read_to_end(&mut out);
+        if out.len() > cap {
+            return Err(DecodeError::TooLarge(cap));
+        }
+        if raw.is_err() && out.is_empty() {
+            return Err(DecodeError::Corrupt(format!("flate: {e}")));
         }
     }
     Ok(out)
@@ -177,6 +177,54 @@ fn run_length(data: &[u8], cap: usize) -> Result<Vec<u8>, DecodeError> {
         }
     }
     Ok(out)
+}
+
+/// Filters a reader may meet: the ones [`decode`] handles and the image filters, whose
+/// data is pixels (no text backend needs it decoded).
+const KNOWN_FILTERS: &[&[u8]] = &[
+    b"FlateDecode",
+    b"Fl",
+    b"LZWDecode",
+    b"LZW",
+    b"ASCII85Decode",
+    b"A85",
+    b"ASCIIHexDecode",
+    b"AHx",
+    b"RunLengthDecode",
+    b"RL",
+    b"DCTDecode",
+    b"DCT",
+    b"JPXDecode",
+    b"CCITTFaxDecode",
+    b"CCF",
+    b"JBIG2Decode",
+    b"Crypt",
+];
+
+/// Stream filters named anywhere in the file's bytes that nothing here decodes
+/// (`BrotliDecode`, …), sorted and de-duplicated. A file whose pages sit in such streams
+/// (object streams, content) cannot be read, and the error should say why. Compressed
+/// object streams hide their own objects' filters, so this is a lower bound.
+pub fn unknown_filters(bytes: &[u8]) -> Vec<String> {
+    static RE: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::bytes::Regex::new(r"(?-u)/Filter\s*(\[[^\]]{0,200}\]|/[A-Za-z0-9#]+)").unwrap()
+    });
+    static NAME: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    let name = NAME.get_or_init(|| regex::bytes::Regex::new(r"(?-u)/([A-Za-z0-9#]+)").unwrap());
+    let mut out: Vec<String> = re
+        .captures_iter(bytes)
+        .flat_map(|c| {
+            name.captures_iter(c.get(1).map_or(&b""[..], |m| m.as_bytes()))
+                .map(|n| n[1].to_vec())
+                .collect::<Vec<_>>()
+        })
+        .filter(|n| !KNOWN_FILTERS.contains(&n.as_slice()))
+        .map(|n| String::from_utf8_lossy(&n).into_owned())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
@@ -227,5 +275,14 @@ mod tests {
             run_length(&[1, b'a', b'b', 254, b'c', 128], 100).unwrap(),
             b"abccc"
         );
+    }
+
+    #[test]
+    fn unknown_filters_are_named_once() {
+        let pdf = b"1 0 obj << /Filter /BrotliDecode /Length 3 >>\nstream\n...\nendstream\n\
+                    2 0 obj << /Filter [/FlateDecode /BrotliDecode] >>\n\
+                    3 0 obj << /Filter /FlateDecode /DecodeParms << /Predictor 12 >> >>";
+        assert_eq!(unknown_filters(pdf), vec!["BrotliDecode".to_string()]);
+        assert!(unknown_filters(b"<< /Filter [/AHx /Fl] /Filter /DCTDecode >>").is_empty());
     }
 }

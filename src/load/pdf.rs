@@ -70,9 +70,13 @@ pub struct Pdf {
     pub notes: Vec<String>,
     /// The bytes lopdf parsed: the file's, or the rebuilt ones (pdftotext reads these too).
     rebuilt: Option<Vec<u8>>,
+    /// Why the file as parsed is not whole (objects that did not load, …), even when the
+    /// rebuild did not do better and was dropped.
+    pub damage: Option<String>,
 }
 
-/// Objects the xref lists that lopdf could not load (wrong offsets, bad `/Length`).
+/// Objects the xref lists that lopdf could not load (wrong offsets, bad `/Length`, a
+/// broken object stream).
 fn unloaded_objects(doc: &Document) -> usize {
     doc.reference_table
         .entries
@@ -81,16 +85,27 @@ fn unloaded_objects(doc: &Document) -> usize {
             lopdf::xref::XrefEntry::Normal { generation, .. } => {
                 !doc.objects.contains_key(&(**id, *generation))
             }
+            // In an object stream (generation 0): a broken stream loses all of them.
+            lopdf::xref::XrefEntry::Compressed { .. } => !doc.objects.contains_key(&(**id, 0)),
             _ => false,
         })
         .count()
 }
 
-/// Whether some page's `/Contents` points at something that is not a stream: lopdf
-/// keeps a stream whose `/Length` is wrong as a bare dictionary, dropping its data.
+/// A stream lopdf could not read the data of: it had no usable `/Length`, so lopdf kept
+/// only where the data starts (and gave it no content).
+fn unread_stream(s: &lopdf::Stream) -> bool {
+    s.content.is_empty() && s.start_position.is_some()
+}
+
+/// Whether some page's `/Contents` points at something that is not a readable stream:
+/// lopdf keeps a stream whose `/Length` is wrong as a bare dictionary, dropping its data,
+/// and one without `/Length` as an empty stream.
 fn contents_broken(doc: &Document) -> bool {
     let is_stream = |o: &Object| match o {
-        Object::Reference(id) => matches!(doc.get_object(*id), Ok(Object::Stream(_))),
+        Object::Reference(id) => {
+            matches!(doc.get_object(*id), Ok(Object::Stream(s)) if !unread_stream(s))
+        }
         _ => false,
     };
     doc.page_iter().any(|page| {
@@ -99,7 +114,7 @@ fn contents_broken(doc: &Document) -> bool {
         };
         match d.get(b"Contents") {
             Ok(Object::Reference(id)) => match doc.get_object(*id) {
-                Ok(Object::Stream(_)) => false,
+                Ok(Object::Stream(s)) => unread_stream(s),
                 Ok(Object::Array(a)) => !a.iter().all(is_stream),
                 _ => true,
             },
@@ -123,10 +138,17 @@ fn health(doc: &Document) -> (bool, bool, bool, usize) {
 fn parse_error(e: &lopdf::Error) -> String {
     let s = e.to_string();
     // lopdf asks users to report missing features upstream; ours should not.
-    match s.find("; open an issue") {
-        Some(i) => s[..i].to_string(),
+    match s.find("open an issue") {
+        Some(i) => s[..s[..i].rfind(';').unwrap_or(i)].trim_end().to_string(),
         None => s,
     }
+}
+
+fn encrypted() -> LoadError {
+    LoadError::new(
+        ErrorKind::Encrypted,
+        "the PDF is password-protected (the empty user password does not open it)",
+    )
 }
 
 /// Parse `bytes`; decrypt with the empty user password if needed. A file lopdf cannot
@@ -140,6 +162,25 @@ pub fn open(bytes: &[u8]) -> Result<Pdf, LoadError> {
             unloaded_objects(doc) == 0 && !doc.get_pages().is_empty() && !contents_broken(doc)
         }
         Err(_) => false,
+    };
+    // lopdf decrypts with the empty user password while loading and then drops /Encrypt
+    // from the trailer; a trailer that still has it needs a password we do not have (its
+    // objects then look broken, but rebuilding cannot help).
+    if direct
+        .as_ref()
+        .is_ok_and(|d| d.trailer.get(b"Encrypt").is_ok())
+    {
+        return Err(encrypted());
+    }
+    let damage = match &direct {
+        _ if direct_ok => None,
+        Ok(d) if unloaded_objects(d) > 0 => Some(format!(
+            "{} objects the xref lists did not load",
+            unloaded_objects(d)
+        )),
+        Ok(d) if contents_broken(d) => Some("a page's content stream could not be read".into()),
+        Ok(_) => None,
+        Err(e) => Some(parse_error(e)),
     };
     let (doc, rebuilt, mut notes) = if direct_ok {
         (direct.unwrap(), None, vec![])
@@ -173,7 +214,8 @@ pub fn open(bytes: &[u8]) -> Result<Pdf, LoadError> {
                 }
                 let why = match &direct {
                     Ok(d) if unloaded_objects(d) == 0 => {
-                        "a page's content stream did not parse".to_string()
+                        "a page's content stream could not be read: bad or missing /Length"
+                            .to_string()
                     }
                     Ok(d) => format!(
                         "{} objects the xref lists did not load",
@@ -207,13 +249,8 @@ pub fn open(bytes: &[u8]) -> Result<Pdf, LoadError> {
             }
         }
     };
-    // lopdf decrypts with the empty user password while loading and then drops /Encrypt
-    // from the trailer; a trailer that still has it needs a password we do not have.
     if doc.trailer.get(b"Encrypt").is_ok() {
-        return Err(LoadError::new(
-            ErrorKind::Encrypted,
-            "the PDF is password-protected (the empty user password does not open it)",
-        ));
+        return Err(encrypted());
     }
     let mut doc = doc;
     let list = pagetree::walk(&mut doc);
@@ -236,6 +273,7 @@ pub fn open(bytes: &[u8]) -> Result<Pdf, LoadError> {
         expected_pages,
         notes,
         rebuilt,
+        damage,
     })
 }
 
@@ -332,23 +370,28 @@ pub fn load_pdf(
         Ok(pdf) => pdf,
         // Neither lopdf nor our rebuild can parse it: poppler repairs in other ways.
         Err(e) if e.kind == ErrorKind::Damaged && pdftotext::available() => {
-            return pdftotext_only(bytes, e);
+            return pdftotext_only(bytes, e).map_err(|e| unknown_filter_error(bytes, e));
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(unknown_filter_error(bytes, e)),
     };
     if pdf.pages.is_empty() {
-        let (kind, why) = if pdf.notes.is_empty() {
-            (
+        let (kind, why) = match (&pdf.damage, pdf.notes.is_empty()) {
+            (None, true) => (
                 ErrorKind::NoText,
                 "the PDF has no pages (its page tree is empty)".to_string(),
-            )
-        } else {
-            (
+            ),
+            (Some(d), true) => (
+                ErrorKind::Damaged,
+                format!(
+                    "no page found: {d}; tried: lopdf, xref rebuild by scanning (found no page either)"
+                ),
+            ),
+            (_, false) => (
                 ErrorKind::Damaged,
                 format!("no page found; tried: {}", pdf.notes.join("; ")),
-            )
+            ),
         };
-        return Err(LoadError::new(kind, why));
+        return Err(unknown_filter_error(bytes, LoadError::new(kind, why)));
     }
     let numbers: Vec<u32> = pdf.pages.keys().copied().collect();
     // Per page: accepted (text, backend, verdict), or the best failure so far.
@@ -359,6 +402,8 @@ pub fn load_pdf(
     let mut lost: Vec<usize> = pdf.missing.iter().map(|&n| n as usize).collect();
     let mut unsupported: Vec<(usize, String)> = Vec::new();
     let mut junk_pages: Vec<usize> = Vec::new();
+    // Pages that draw images and no text: straight to OCR, no other text backend asked.
+    let mut images_only: Vec<bool> = vec![false; numbers.len()];
     // The lopdf walker first, page by page: it says which pages draw no text at all (no
     // other backend can find any there) and catches bombs before anything else decodes them.
     for (i, &n) in numbers.iter().enumerate() {
@@ -382,12 +427,18 @@ pub fn load_pdf(
                                 Some((fixed, PageBackend::Pdf(Backend::Lopdf), Verdict::Mojibake));
                         }
                     }
+                    // No text drawn at all: no other backend finds any either. A page
+                    // that draws images is a scan (OCR's), one that draws nothing is blank.
                     Verdict::Empty if r.shows == 0 => {
-                        done[i] = Some((
-                            String::new(),
-                            PageBackend::Pdf(Backend::Lopdf),
-                            Verdict::Empty,
-                        ));
+                        if lopdf_text::page_has_images(&pdf.doc, id) {
+                            images_only[i] = true;
+                        } else {
+                            done[i] = Some((
+                                String::new(),
+                                PageBackend::Pdf(Backend::Lopdf),
+                                Verdict::Empty,
+                            ));
+                        }
                     }
                     Verdict::Garbled => worst[i] = Verdict::Garbled,
                     _ => {}
@@ -418,7 +469,9 @@ pub fn load_pdf(
     }
     for backend in &CHAIN[1..] {
         let backend = *backend;
-        let todo: Vec<usize> = (0..numbers.len()).filter(|&i| done[i].is_none()).collect();
+        let todo: Vec<usize> = (0..numbers.len())
+            .filter(|&i| done[i].is_none() && !images_only[i])
+            .collect();
         if todo.is_empty() {
             break;
         }
@@ -528,6 +581,15 @@ pub fn load_pdf(
             what.join("; ")
         ));
     }
+    if !lost.is_empty() {
+        let filters = super::decode::unknown_filters(bytes);
+        if !filters.is_empty() {
+            warnings.push(format!(
+                "the file uses stream filter(s) baogao cannot decode: {}",
+                filters.join(", ")
+            ));
+        }
+    }
     let ocr_error = ocr_into(path, opts, &mut pages, &mut warnings);
     let ocred = pages.iter().filter(|p| p.backend.is_ocr()).count();
     let text_layer = match ocred {
@@ -566,9 +628,12 @@ pub fn load_pdf(
             ));
         }
         if !lost.is_empty() || !doc.warnings.is_empty() {
-            return Err(LoadError::new(
-                ErrorKind::Damaged,
-                format!("no text recovered; {}", doc.warnings.join("; ")),
+            return Err(unknown_filter_error(
+                bytes,
+                LoadError::new(
+                    ErrorKind::Damaged,
+                    format!("no text recovered; {}", doc.warnings.join("; ")),
+                ),
             ));
         }
         return Err(LoadError::new(
@@ -646,6 +711,26 @@ fn ocr_into(
         }
     }
     None
+}
+
+/// A file that could not be read and whose streams use a filter nothing here decodes is
+/// `unsupported`, with the filter named, rather than `damaged`.
+fn unknown_filter_error(bytes: &[u8], e: LoadError) -> LoadError {
+    if e.kind != ErrorKind::Damaged {
+        return e;
+    }
+    let filters = super::decode::unknown_filters(bytes);
+    if filters.is_empty() {
+        return e;
+    }
+    LoadError::new(
+        ErrorKind::Unsupported,
+        format!(
+            "unsupported stream filter {} (the pages' objects are in such streams); {}",
+            filters.join(", "),
+            e.message
+        ),
+    )
 }
 
 /// The whole document from pdftotext alone, for files lopdf cannot parse.

@@ -414,7 +414,7 @@ pub fn rebuild(bytes: &[u8]) -> Option<Rebuilt> {
         bytes: out,
         lengths_fixed,
         truncated,
-        junk_before_header: header.map(|h| h),
+        junk_before_header: header,
         trailer_found,
         has_root: keys.root.is_some(),
     })
