@@ -1,36 +1,75 @@
 #!/usr/bin/env python3
 """Damaged and hostile PDFs: baogao against MuPDF and poppler (issue 12).
 
-Usage: scripts/damaged-measure.py BAOGAO_BINARY DIR [DIR ...]
+Usage: scripts/damaged-measure.py [--bin BAOGAO] [--variants DIR] [--skip PART,...]
 
-Runs one `baogao extract` batch over every PDF under the DIRs (the robustness corpus,
-the damaged variants `tests/damaged.rs`'s `write_variants` writes), and `mutool draw -F txt`
-and `pdftotext` on each file (60 s limit each). Per file it prints baogao's outcome and
-the non-space characters each of the three got; then the totals the README quotes:
+Parts (all by default; `--skip` leaves some out):
 
-- real losses: a reader gets >= 20 characters and baogao under 95 % of the better reader;
-- misleading outcomes: `not_pdf` on a file a reader opens, `needs_ocr` / `no_text` on a
-  file a reader gets >= 20 characters from;
-- the batch's peak RSS (largest worker) and wall time.
+- `variants`: every damaged variant `tests/damaged.rs` generates (its ignored test
+  `write_variants`, run through cargo unless `--variants DIR` already holds them) of every
+  seed PDF whose undamaged file has a text layer. One `baogao extract --ocr never` batch
+  converts them with the undamaged seeds; `mutool draw -F txt` and `pdftotext` read each.
+  Every reader's text (baogao's is the cleaned text `baogao inspect` prints) is scored as
+  the share of the seed's true text (`../shared/corpus/seed/*.txt`, whitespace removed)
+  it recovers in order (longest common subsequence), so a reader's garbage does not count.
+  Per variant: the three shares, baogao's outcome, and whether its fields equal the
+  undamaged file's (fields whose page in the undamaged file came out with text).
+  Totals: variants where a reader recovers >= 20 % of the text and baogao < 95 % of the
+  better reader's share ("real losses"); `not_pdf`/`needs_ocr`/`no_text` outcomes;
+  `ok` without a `recovered`/`lost` warning below 95 % of the text ("silently partial").
+- `robustness`: one `baogao extract` batch (OCR auto) over `../shared/corpus/robustness`;
+  per file the non-space characters of baogao (its `page_info`), mutool and pdftotext;
+  losses (a reader >= 20 characters, baogao < 95 % of the better), misleading kinds, and
+  the batch's peak RSS (largest process: getrusage of the waited-for children).
+- `blank`: a generated 10,000-page blank PDF (and 1,000 / 4,000 for the growth), timed
+  against pdftotext in the same run.
+- `kill`: a batch OCRing a scanned seed is SIGKILLed (parent and workers) while tesseract
+  runs; then `--resume`. Checks no `.*.tmp*` file in the output folder, no tesseract /
+  pdftoppm process left, no `/tmp/baogao-ocr-*` folder left.
 
-Also times a generated 10,000-page blank PDF against pdftotext (ratio, same run; skipped
-when NO_BLANK is set).
+The default binary is target/release/baogao (`cargo build --release` first).
 """
 
+import argparse
+import glob
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(ROOT, "..", "shared")
+SEEDS = os.path.join(SHARED, "corpus", "seed-pdfs")
 
-def chars(text):
-    return sum(1 for c in text if not c.isspace())
+
+def nonspace(text):
+    return "".join(c for c in text if not c.isspace())
 
 
-def reader(cmd, pdf):
+def lcs(a, b):
+    """Longest common subsequence length (bit-parallel, Hyyro 2004, on Python ints)."""
+    if not a or not b:
+        return 0
+    masks = {}
+    for i, c in enumerate(a):
+        masks[c] = masks.get(c, 0) | (1 << i)
+    full = (1 << len(a)) - 1
+    v = full
+    for c in b:
+        u = v & masks.get(c, 0)
+        v = ((v + u) | (v - u)) & full
+    return len(a) - bin(v).count("1")
+
+
+def share(got, truth):
+    return lcs(truth, nonspace(got)) / len(truth) if truth else 1.0
+
+
+def reader_text(cmd, pdf):
     with tempfile.NamedTemporaryFile(suffix=".txt") as out:
         if cmd == "mutool":
             args = ["mutool", "draw", "-q", "-F", "txt", "-o", out.name, pdf]
@@ -40,11 +79,153 @@ def reader(cmd, pdf):
             subprocess.run(args, timeout=60, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
-            return -1
+            return ""
         try:
-            return chars(open(out.name, encoding="utf-8", errors="replace").read())
+            return open(out.name, encoding="utf-8", errors="replace").read()
         except OSError:
-            return 0
+            return ""
+
+
+def cleaned_text(binary, pdf):
+    """The cleaned text `baogao inspect` prints (`== cleaned text` section, `N: line`)."""
+    p = subprocess.run([binary, "inspect", "--ocr", "never", pdf], capture_output=True,
+                       text=True, timeout=300)
+    lines, on = [], False
+    for line in p.stdout.splitlines():
+        if line.startswith("== cleaned text"):
+            on = True
+        elif line.startswith("== "):
+            on = False
+        elif on:
+            lines.append(line.split(": ", 1)[1] if ": " in line else "")
+    return "\n".join(lines)
+
+
+def batch(binary, files, out, extra):
+    work = os.path.dirname(out)
+    lst = os.path.join(work, os.path.basename(out) + ".list")
+    with open(lst, "w") as f:
+        f.write("".join(p + "\n" for p in files))
+    start = time.time()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run([binary, "extract", "--jobs", "2", "--timeout", "120", *extra,
+                    "--files-from", lst, "-o", out],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.time() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    rows = {}
+    with open(os.path.join(out, "summary.jsonl")) as f:
+        for line in f:
+            r = json.loads(line)
+            rows[r["file"]] = r
+    reports = {}
+    for p, r in rows.items():
+        if r.get("status") == "ok":
+            reports[p] = json.load(open(os.path.join(out, r["output"])))
+    return rows, reports, wall, (peak if peak > before else before) // 1024
+
+
+def outcome(r, rep):
+    if r.get("status") == "ok":
+        warn = [w for w in rep.get("warnings", [])
+                if any(k in w for k in ("recovered", "rebuilt", "lost", "damaged", "loop"))]
+        return "ok" + (" (" + "; ".join(warn)[:110] + ")" if warn else "")
+    return "%s: %s" % (r.get("error_kind", "?"), str(r.get("error", ""))[:110])
+
+
+def fields_of(rep):
+    return {k: v.get("value") for k, v in rep.get("fields", {}).items()
+            if isinstance(v, dict)}
+
+
+def part_variants(binary, work, variants):
+    if variants is None:
+        variants = os.path.join(work, "variants")
+        os.makedirs(variants, exist_ok=True)
+        subprocess.run(["cargo", "test", "-q", "--test", "damaged", "write_variants", "--",
+                        "--ignored"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+                       env=dict(os.environ, BAOGAO_DAMAGED_OUT=variants))
+    truth = nonspace(open(glob.glob(os.path.join(SHARED, "corpus", "seed", "*.txt"))[0],
+                          encoding="utf-8").read())
+    seeds = sorted(p for p in glob.glob(os.path.join(SEEDS, "*.pdf")) if "scanned" not in p)
+    files = sorted(glob.glob(os.path.join(variants, "*.pdf")))
+    rows, reports, wall, peak = batch(binary, seeds + files, os.path.join(work, "v-out"),
+                                      ["--ocr", "never"])
+    losses = misleading = silent = total = fields_same = fields_all = 0
+    print("variant\tbaogao\tmutool\tpdftotext\tfields\toutcome")
+    for p in files:
+        stem, var = os.path.basename(p)[:-4].rsplit(".", 1)
+        seed = os.path.join(SEEDS, stem + ".pdf")
+        if seed not in reports:
+            continue  # the undamaged file has no text layer (needs OCR): not a damage case
+        total += 1
+        r, rep = rows.get(p, {}), reports.get(p)
+        ours = share(cleaned_text(binary, p), truth) if rep else 0.0
+        mu = share(reader_text("mutool", p), truth)
+        pop = share(reader_text("pdftotext", p), truth)
+        best = max(mu, pop)
+        flag = ""
+        if best >= 0.2 and ours < 0.95 * best:
+            losses += 1
+            flag += "LOSS "
+        kind = r.get("error_kind", "")
+        if kind in ("not_pdf", "needs_ocr", "no_text"):
+            misleading += 1
+            flag += "MISLEADING "
+        if rep and ours < 0.95 and not any("recovered" in w or "lost" in w
+                                           for w in rep.get("warnings", [])):
+            silent += 1
+            flag += "SILENT "
+        same = "-"
+        if rep:
+            orig = reports[seed]
+            with_text = {pi["page"] for pi in rep["source"]["page_info"] if pi["chars"] > 0}
+            want = {k: v for k, v in fields_of(orig).items()
+                    if orig["fields"][k].get("page") in with_text}
+            got = fields_of(rep)
+            eq = sum(1 for k, v in want.items() if got.get(k) == v)
+            fields_same += eq
+            fields_all += len(want)
+            same = "%d/%d" % (eq, len(want))
+        print("%s.%s\t%.3f\t%.3f\t%.3f\t%s\t%s%s"
+              % (stem, var, ours, mu, pop, same, flag, outcome(r, rep or {})))
+    print("\n%d damaged variants of %d text seeds: %d real losses (a reader >= 20 %% of the "
+          "text, baogao < 95 %% of the better reader), %d misleading kinds, %d silently "
+          "partial; fields equal to the undamaged file's on recovered pages: %d of %d; "
+          "batch %.1f s, peak RSS %d MiB\n"
+          % (total, len({os.path.basename(p).split(".")[0] for p in files}), losses,
+             misleading, silent, fields_same, fields_all, wall, peak))
+
+
+def part_robustness(binary, work):
+    corpus = os.path.join(SHARED, "corpus", "robustness")
+    files = sorted(os.path.join(root, f) for root, _, names in os.walk(corpus)
+                   for f in names if f.endswith(".pdf"))
+    rows, reports, wall, peak = batch(binary, files, os.path.join(work, "r-out"), [])
+    losses = misleading = 0
+    kinds = {}
+    print("file\tbaogao\tmutool\tpdftotext\toutcome")
+    for p in files:
+        r, rep = rows.get(p, {}), reports.get(p)
+        k = "ok" if rep else r.get("error_kind", "?")
+        kinds[k] = kinds.get(k, 0) + 1
+        ours = sum(pi["chars"] for pi in rep["source"]["page_info"]) if rep else 0
+        mu = len(nonspace(reader_text("mutool", p)))
+        pop = len(nonspace(reader_text("pdftotext", p)))
+        best = max(mu, pop)
+        flag = ""
+        if best >= 20 and ours < 0.95 * best:
+            losses += 1
+            flag = "LOSS "
+        kind = r.get("error_kind", "")
+        if (kind == "not_pdf" and best > 0) or (kind in ("needs_ocr", "no_text") and best >= 20):
+            misleading += 1
+            flag += "MISLEADING "
+        print("%s\t%d\t%d\t%d\t%s%s" % (os.path.relpath(p, corpus), ours, mu, pop, flag,
+                                         outcome(r, rep or {})))
+    print("\n%d robustness files %s: %d where a reader gets >= 20 characters and baogao "
+          "< 95 %% of the better, %d misleading kinds; batch %.1f s, peak RSS %d MiB\n"
+          % (len(files), json.dumps(kinds, sort_keys=True), losses, misleading, wall, peak))
 
 
 def blank_pdf(n, path):
@@ -60,81 +241,104 @@ def blank_pdf(n, path):
     obj(1, b"<< /Type /Catalog /Pages 2 0 R >>")
     obj(2, b"<< /Type /Pages /Kids [%s] /Count %d /MediaBox [0 0 595 842] >>" % (kids, n))
     for i in range(n):
-        obj(3 + i, b"<< /Type /Page /Parent 2 0 R >>")
+        obj(3 + i, b"<< /Type /Page /Parent 2 0 R /Contents %d 0 R >>" % (3 + n + i))
+    for i in range(n):
+        obj(3 + n + i, b"<< /Length 0 >>\nstream\n\nendstream")
     xref = sum(len(p) for p in parts)
-    parts.append(b"xref\n0 %d\n0000000000 65535 f \n" % (n + 3))
-    for num in range(1, n + 3):
+    parts.append(b"xref\n0 %d\n0000000000 65535 f \n" % (2 * n + 3))
+    for num in range(1, 2 * n + 3):
         parts.append(b"%010d 00000 n \n" % offsets[num])
-    parts.append(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (n + 3, xref))
+    parts.append(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+                 % (2 * n + 3, xref))
     with open(path, "wb") as f:
         f.write(b"".join(parts))
 
 
-def main():
-    binary, dirs = sys.argv[1], sys.argv[2:]
-    files = sorted(
-        os.path.join(root, f)
-        for d in dirs
-        for root, _, names in os.walk(d)
-        for f in names
-        if f.endswith(".pdf")
-    )
-    work = tempfile.mkdtemp(prefix="baogao-measure-")
-    with open(os.path.join(work, "list"), "w") as f:
-        f.write("".join(p + "\n" for p in files))
-    out = os.path.join(work, "out")
-    start = time.time()
-    subprocess.run([binary, "extract", "--jobs", "2", "--timeout", "60", "--ocr", "never",
-                    "--files-from", os.path.join(work, "list"), "-o", out],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wall = time.time() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-    rows = {}
-    with open(os.path.join(out, "summary.jsonl")) as f:
-        for line in f:
-            r = json.loads(line)
-            rows[r["file"]] = r
-    losses = misleading = 0
-    print("file\tbaogao\tmutool\tpdftotext\toutcome")
-    for p in files:
-        r = rows.get(p, {})
-        if r.get("status") == "ok":
-            rep = json.load(open(os.path.join(out, r["output"])))
-            ours = sum(pi["chars"] for pi in rep["source"]["page_info"])
-            warn = [w for w in rep.get("warnings", []) if "recovered" in w or "rebuilt" in w]
-            outcome = "ok" + (" (" + "; ".join(warn)[:100] + ")" if warn else "")
-        else:
-            ours = 0
-            outcome = "%s: %s" % (r.get("error_kind", "?"), str(r.get("error", ""))[:100])
-        mu, pop = reader("mutool", p), reader("pdftotext", p)
-        best = max(mu, pop)
-        flag = ""
-        if best >= 20 and ours < 0.95 * best:
-            losses += 1
-            flag = "LOSS "
-        kind = r.get("error_kind", "")
-        if (kind == "not_pdf" and best > 0) or (kind in ("needs_ocr", "no_text") and best >= 20):
-            misleading += 1
-            flag += "MISLEADING "
-        print("%s\t%d\t%d\t%d\t%s%s" % (os.path.relpath(p), ours, mu, pop, flag, outcome))
-    print("\n%d files: %d real losses (reader >= 20 chars, baogao < 95 %% of the better), "
-          "%d misleading kinds; batch %.1f s, peak RSS %d MiB"
-          % (len(files), losses, misleading, wall, peak))
+def part_blank(binary, work):
+    for n in (1000, 4000, 10000):
+        pdf = os.path.join(work, "blank-%d.pdf" % n)
+        blank_pdf(n, pdf)
+        out = os.path.join(work, "blank-%d" % n)
+        t = time.time()
+        p = subprocess.run([binary, "extract", "--jobs", "1", "-o", out, "--json", pdf],
+                           capture_output=True, text=True)
+        ours = time.time() - t
+        row = json.loads(p.stdout.splitlines()[-1]) if p.stdout else {}
+        t = time.time()
+        subprocess.run(["pdftotext", "-q", pdf, os.path.join(work, "b.txt")])
+        pop = time.time() - t
+        print("%d blank pages: baogao %.2f s (%s %s), pdftotext %.2f s (ratio %.1f)"
+              % (n, ours, row.get("status"), row.get("error_kind") or "", pop,
+                 ours / max(pop, 1e-3)))
+    print()
 
-    if os.environ.get("NO_BLANK"):
-        return
-    blank = os.path.join(work, "blank-10000.pdf")
-    blank_pdf(10000, blank)
-    t = time.time()
-    subprocess.run([binary, "extract", "--in-process", "-o", os.path.join(work, "b"), blank],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ours = time.time() - t
-    t = time.time()
-    subprocess.run(["pdftotext", "-q", blank, os.path.join(work, "b.txt")])
-    pop = time.time() - t
-    print("10,000 blank pages: baogao %.2f s, pdftotext %.2f s (ratio %.1f)"
-          % (ours, pop, ours / max(pop, 1e-3)))
+
+def procs(names):
+    out = subprocess.run(["ps", "-eo", "pid,pgid,comm"], capture_output=True, text=True).stdout
+    return [l for l in out.splitlines()[1:] if l.split()[-1] in names]
+
+
+def part_kill(binary, work):
+    scan = os.path.join(SEEDS, "seed-scanned-200dpi.pdf")
+    out = os.path.join(work, "k-out")
+    before_scratch = set(glob.glob("/tmp/baogao-ocr-*"))
+    before_ocr = {l.split()[0] for l in procs({"tesseract", "pdftoppm"})}
+    # Own session, so the whole tree (parent, worker, OCR children) can be killed at once.
+    p = subprocess.Popen([binary, "extract", "--jobs", "1", "-o", out, scan],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    seen = False
+    for _ in range(600):
+        time.sleep(0.1)
+        mine = [l for l in procs({"tesseract"}) if l.split()[0] not in before_ocr]
+        if mine:
+            seen = True
+            break
+    time.sleep(0.5)
+    # SIGKILL the parent first (nothing can clean up), then what it leaves.
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    time.sleep(1.0)
+    left_after_parent = [l for l in procs({"tesseract", "pdftoppm", "baogao"})
+                         if l.split()[0] not in before_ocr and int(l.split()[1]) == p.pid]
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    time.sleep(0.5)
+    tmp_before = [f for f in os.listdir(out) if ".tmp" in f] if os.path.isdir(out) else []
+    r = subprocess.run([binary, "extract", "--jobs", "1", "--resume", "-o", out, scan],
+                       capture_output=True, text=True)
+    time.sleep(0.5)
+    tmp_after = [f for f in os.listdir(out) if ".tmp" in f]
+    left = [l for l in procs({"tesseract", "pdftoppm"}) if l.split()[0] not in before_ocr]
+    scratch = sorted(set(glob.glob("/tmp/baogao-ocr-*")) - before_scratch)
+    print("SIGKILL during OCR (tesseract seen: %s): processes of the killed batch still "
+          "running right after the parent's SIGKILL: %d; temp files before --resume %s, "
+          "after %s; OCR processes left %d; new /tmp/baogao-ocr-* left %s; resume: %s"
+          % (seen, len(left_after_parent), tmp_before, tmp_after, len(left), scratch,
+             r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "baogao"))
+    ap.add_argument("--variants")
+    ap.add_argument("--skip", default="")
+    a = ap.parse_args()
+    skip = set(a.skip.split(","))
+    binary = os.path.abspath(a.bin)
+    work = tempfile.mkdtemp(prefix="baogao-measure-")
+    if "variants" not in skip:
+        part_variants(binary, work, a.variants)
+    if "robustness" not in skip:
+        part_robustness(binary, work)
+    if "blank" not in skip:
+        part_blank(binary, work)
+    if "kill" not in skip:
+        part_kill(binary, work)
+    subprocess.run(["rm", "-rf", work])
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -155,6 +155,8 @@ pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
             return exit::USAGE;
         }
     };
+    // OCR scratch folders and pdftotext temp files of killed workers (issue 12).
+    crate::ocr::raster::sweep_stale(&std::env::temp_dir());
     if lock.alone {
         let n = folder::remove_stale_temps(&opts.out);
         if n > 0 {

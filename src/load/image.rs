@@ -155,7 +155,7 @@ pub fn tiff_page_count(bytes: &[u8]) -> usize {
 
 /// OCR every page of a multi-page TIFF in one tesseract run, split by TSV `page_num`.
 fn multipage_tiff(file: &Path) -> Result<Vec<OcrPage>, OcrError> {
-    let out = Command::new("tesseract")
+    let out = crate::ocr::dies_with_parent(&mut Command::new("tesseract"))
         .arg(file)
         .arg("stdout")
         .args(["-l", Tesseract::DEFAULT_LANGUAGES, "--psm", "3", "tsv"])

@@ -342,6 +342,10 @@ impl Pdf {
     }
 }
 
+fn nonspace(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}
+
 /// Page numbers as a short list: `3, 7–10`.
 fn ranges(pages: &[usize]) -> String {
     let mut out: Vec<String> = Vec::new();
@@ -370,7 +374,8 @@ pub fn load_pdf(
         Ok(pdf) => pdf,
         // Neither lopdf nor our rebuild can parse it: poppler repairs in other ways.
         Err(e) if e.kind == ErrorKind::Damaged && pdftotext::available() => {
-            return pdftotext_only(bytes, e).map_err(|e| unknown_filter_error(bytes, e));
+            return pdftotext_only(path, opts, bytes, e)
+                .map_err(|e| unknown_filter_error(bytes, e));
         }
         Err(e) => return Err(unknown_filter_error(bytes, e)),
     };
@@ -404,6 +409,10 @@ pub fn load_pdf(
     let mut junk_pages: Vec<usize> = Vec::new();
     // Pages that draw images and no text: straight to OCR, no other text backend asked.
     let mut images_only: Vec<bool> = vec![false; numbers.len()];
+    // Glyphs the lopdf walker saw drawn on each page (unmapped ones included): a later
+    // backend whose text is far shorter dropped the glyphs it could not map.
+    let mut drawn: Vec<usize> = vec![0; numbers.len()];
+    let mut short: Vec<(usize, String)> = Vec::new();
     // The lopdf walker first, page by page: it says which pages draw no text at all (no
     // other backend can find any there) and catches bombs before anything else decodes them.
     for (i, &n) in numbers.iter().enumerate() {
@@ -417,6 +426,7 @@ pub fn load_pdf(
                 if r.junk > 0 {
                     junk_pages.push(n as usize);
                 }
+                drawn[i] = nonspace(&r.text);
                 match quality::judge(&r.text) {
                     Verdict::Good => {
                         done[i] = Some((r.text, PageBackend::Pdf(Backend::Lopdf), Verdict::Good))
@@ -485,6 +495,20 @@ pub fn load_pdf(
         for (&i, res) in todo.iter().zip(results) {
             match res {
                 Ok(text) => match quality::judge(&text) {
+                    Verdict::Good if drawn[i] >= 20 && nonspace(&text) * 2 < drawn[i] => {
+                        short.push((
+                            i,
+                            format!(
+                                "page {}: {}'s text is much shorter than the page draws ({} of \
+                                 {} glyphs), not used",
+                                numbers[i],
+                                backend.name(),
+                                nonspace(&text),
+                                drawn[i]
+                            ),
+                        ));
+                        worst[i] = Verdict::Garbled;
+                    }
                     Verdict::Good => {
                         done[i] = Some((text, PageBackend::Pdf(backend), Verdict::Good))
                     }
@@ -515,6 +539,13 @@ pub fn load_pdf(
             ));
         }
     }
+    // Only for the pages no backend then read in full.
+    warnings.extend(
+        short
+            .into_iter()
+            .filter(|(i, _)| done[*i].is_none())
+            .map(|(_, w)| w),
+    );
     let mut pages: Vec<PageText> = Vec::with_capacity(numbers.len());
     let mut unreadable = Vec::new();
     for (i, slot) in done.into_iter().enumerate() {
@@ -734,7 +765,14 @@ fn unknown_filter_error(bytes: &[u8], e: LoadError) -> LoadError {
 }
 
 /// The whole document from pdftotext alone, for files lopdf cannot parse.
-fn pdftotext_only(bytes: &[u8], parse_error: LoadError) -> Result<LoadedDocument, LoadError> {
+/// Pages pdftotext reads garbled are OCRed like any others (`--ocr` permitting; poppler
+/// renders what it parses); empty ones stay empty (nothing says they hold images).
+fn pdftotext_only(
+    path: &Path,
+    opts: &LoadOptions,
+    bytes: &[u8],
+    parse_error: LoadError,
+) -> Result<LoadedDocument, LoadError> {
     let texts = pdftotext::pages_text(bytes).map_err(|e| {
         LoadError::new(
             ErrorKind::Backend,
@@ -751,6 +789,7 @@ fn pdftotext_only(bytes: &[u8], parse_error: LoadError) -> Result<LoadedDocument
                     Some(t) => (t, Verdict::Mojibake),
                     None => (String::new(), Verdict::NeedsOcr),
                 },
+                Verdict::Empty => (String::new(), Verdict::Empty),
                 _ => (String::new(), Verdict::NeedsOcr),
             };
             PageText {
@@ -761,10 +800,24 @@ fn pdftotext_only(bytes: &[u8], parse_error: LoadError) -> Result<LoadedDocument
             }
         })
         .collect();
+    let mut pages = pages;
+    let mut warnings = vec![format!("{}; text from pdftotext only", parse_error.message)];
+    let _ = ocr_into(path, opts, &mut pages, &mut warnings);
+    let text_layer = match pages.iter().filter(|p| p.backend.is_ocr()).count() {
+        0 => TextLayer::Pdf,
+        n if n == pages.len() => TextLayer::Ocr,
+        _ => TextLayer::Mixed,
+    };
+    for p in pages.iter().filter(|p| p.verdict == Verdict::NeedsOcr) {
+        warnings.push(format!(
+            "page {}: garbled text layer, left empty (needs OCR)",
+            p.number
+        ));
+    }
     let doc = LoadedDocument {
         pages,
-        text_layer: TextLayer::Pdf,
-        warnings: vec![format!("{}; text from pdftotext only", parse_error.message)],
+        text_layer,
+        warnings,
     };
     if !doc.has_text() {
         return Err(parse_error);

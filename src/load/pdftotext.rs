@@ -55,7 +55,7 @@ pub fn pages_text(bytes: &[u8]) -> Result<Vec<String>, String> {
     std::fs::File::create(&input.0)
         .and_then(|mut f| f.write_all(bytes))
         .map_err(|e| format!("temp file: {e}"))?;
-    let mut child = Command::new("pdftotext")
+    let mut child = crate::ocr::dies_with_parent(&mut Command::new("pdftotext"))
         .args(["-layout", "-enc", "UTF-8", "-q"])
         .arg(&input.0)
         .arg(&output.0)

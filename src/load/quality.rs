@@ -86,7 +86,12 @@ pub fn judge(text: &str) -> Verdict {
     // Glyph codes read through a wrong 8-bit encoding are symbol soup (`{³"Û&@€Ÿ#$<>`):
     // symbols real text rarely uses. Table punctuation (| / - = % : , . ( )) and CJK
     // punctuation do not count, so a ruled form rendered as text stays good.
-    let soup = chars.iter().filter(|&&c| is_soup(c)).count();
+    // A run of one symbol (`______` rules of a form, `~~~~`) counts once.
+    let soup = chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, &c)| is_soup(c) && (i == 0 || chars[i - 1] != c))
+        .count();
     if n >= 20 && soup * 100 > n * 15 {
         return Verdict::Garbled;
     }
@@ -258,6 +263,15 @@ mod tests {
         );
         assert_eq!(
             judge("（一）目标：完成“十三五”规划，资金1.83亿元；项目、部门、年度。"),
+            Verdict::Good
+        );
+        // Underscore rules of a form (an invoice from pdfminer.six's samples) are one
+        // symbol each, not soup.
+        let rule = "_".repeat(120);
+        assert_eq!(
+            judge(&format!(
+                "Factuurnr. Datum 98559514\n{rule}\nBetalingsvoorwaarden 30 dagen\n{rule}\n"
+            )),
             Verdict::Good
         );
     }

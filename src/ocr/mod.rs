@@ -20,6 +20,27 @@ use std::path::Path;
 
 pub use tesseract::Tesseract;
 
+/// Make a helper program (tesseract, pdftoppm, pdftotext) die with the process that
+/// starts it: it inherits the worker's process group (which the batch runner kills as a
+/// whole on a timeout or memory limit), and gets SIGKILL when the worker itself dies —
+/// also when the worker is SIGKILLed with its parent (the worker's own
+/// `PR_SET_PDEATHSIG`), which no process group kill covers.
+pub fn dies_with_parent(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    use std::os::unix::process::CommandExt;
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: between fork and exec only async-signal-safe calls (prctl, getppid, _exit).
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            // The parent died before prctl took effect: nobody would kill us later.
+            if libc::getppid() != parent {
+                libc::_exit(137);
+            }
+            Ok(())
+        })
+    }
+}
+
 /// The install line every "missing tool" error repeats, so a user can copy it.
 pub const INSTALL_HINT: &str = "apt-get install tesseract-ocr tesseract-ocr-chi-sim poppler-utils";
 

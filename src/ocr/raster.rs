@@ -85,7 +85,7 @@ pub fn render_page(pdf: &Path, page: usize, dir: &Path) -> Result<PathBuf, OcrEr
     let root = dir.join(format!("page-{page}"));
     let n = page.to_string();
     let dpi = RENDER_DPI.to_string();
-    let out = Command::new("pdftoppm")
+    let out = super::dies_with_parent(&mut Command::new("pdftoppm"))
         .args([
             "-r",
             &dpi,
@@ -208,23 +208,42 @@ impl TempDir {
     }
 }
 
-/// Remove `baogao-ocr-<pid>-*` folders under `tmp` whose process is gone.
+/// Remove, under `tmp`, the `baogao-ocr-<pid>-*` folders and the pdftotext temp files
+/// (`baogao-<pid>-<n>.pdf|txt`, see [`crate::load::pdftotext`]) whose process is gone.
+/// Called when OCR starts and when a batch starts.
 pub fn sweep_stale(tmp: &Path) {
     let Ok(entries) = std::fs::read_dir(tmp) else {
         return;
     };
     for e in entries.flatten() {
         let name = e.file_name();
-        let Some(pid) = name
-            .to_str()
-            .and_then(|n| n.strip_prefix(PREFIX))
-            .and_then(|r| r.split('-').next())
-            .and_then(|p| p.parse::<u32>().ok())
-        else {
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        let (pid, folder) = if let Some(r) = name.strip_prefix(PREFIX) {
+            (r.split('-').next(), true)
+        } else if let Some(r) = name.strip_prefix("baogao-") {
+            // `<pid>-<n>.pdf` or `.txt`, nothing else.
+            let ok = r.split_once('-').is_some_and(|(_, n)| {
+                n.split_once('.').is_some_and(|(k, ext)| {
+                    !k.is_empty()
+                        && k.bytes().all(|c| c.is_ascii_digit())
+                        && matches!(ext, "pdf" | "txt")
+                })
+            });
+            (r.split('-').next().filter(|_| ok), false)
+        } else {
+            (None, false)
+        };
+        let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
         if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = std::fs::remove_dir_all(e.path());
+            let _ = if folder {
+                std::fs::remove_dir_all(e.path())
+            } else {
+                std::fs::remove_file(e.path())
+            };
         }
     }
 }
@@ -250,7 +269,39 @@ mod scratch_tests {
         for d in [&stale, &mine, &other] {
             std::fs::create_dir(d).unwrap();
         }
+        // pdftotext temp files of a dead process go too; a look-alike name stays.
+        let stale_pdf = tmp.path().join("baogao-4194399-3.pdf");
+        let lookalike = tmp.path().join("baogao-4194399-x.json");
+        for f in [&stale_pdf, &lookalike] {
+            std::fs::write(f, b"").unwrap();
+        }
         sweep_stale(tmp.path());
         assert!(!stale.exists() && mine.exists() && other.exists());
+        assert!(!stale_pdf.exists() && lookalike.exists());
+    }
+
+    #[test]
+    fn helper_programs_die_with_their_parent() {
+        use std::os::unix::process::ExitStatusExt;
+        // Linux sends the death signal when the *thread* that started the child ends, which
+        // lets a test see it without killing itself: a thread starts `sleep` and returns.
+        let mut child = std::thread::spawn(|| {
+            let mut c = std::process::Command::new("sleep");
+            c.arg("30");
+            crate::ocr::dies_with_parent(&mut c).spawn().unwrap()
+        })
+        .join()
+        .unwrap();
+        let mut status = None;
+        for _ in 0..100 {
+            status = child.try_wait().unwrap();
+            if status.is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let status = status.expect("sleep outlived the thread that started it");
+        assert_eq!(status.signal(), Some(libc::SIGKILL));
     }
 }

@@ -77,7 +77,7 @@ impl OcrEngine for Tesseract {
     }
 
     fn recognize_page(&self, image: &Path) -> Result<OcrPage, OcrError> {
-        let out = Command::new(&self.program)
+        let out = super::dies_with_parent(&mut Command::new(&self.program))
             .arg(image)
             .arg("stdout")
             .args(["-l", &self.languages, "--psm", &self.psm.to_string(), "tsv"])
