@@ -73,6 +73,18 @@ fn filters<'a>(doc: &'a Document, dict: &'a Dictionary) -> Vec<(Vec<u8>, Option<
 
 /// The decoded content of `stream`, at most `cap` bytes.
 pub fn decode(doc: &Document, stream: &Stream, cap: usize) -> Result<Vec<u8>, DecodeError> {
+    decode_checked(doc, stream, cap).map(|(d, _)| d)
+}
+
+/// [`decode`], and whether the data was cut short: a Flate stream that is corrupt or ends
+/// early after some output keeps that output (as MuPDF does), and the caller should say
+/// the text may be incomplete.
+pub fn decode_checked(
+    doc: &Document,
+    stream: &Stream,
+    cap: usize,
+) -> Result<(Vec<u8>, bool), DecodeError> {
+    let mut cut = false;
     let mut data = stream.content.clone();
     for (name, params) in filters(doc, &stream.dict) {
         let predictor = params
@@ -80,7 +92,11 @@ pub fn decode(doc: &Document, stream: &Stream, cap: usize) -> Result<Vec<u8>, De
             .and_then(|o| o.as_i64().ok())
             .unwrap_or(1);
         data = match name.as_slice() {
-            b"FlateDecode" | b"Fl" if predictor <= 1 => inflate(&data, cap)?,
+            b"FlateDecode" | b"Fl" if predictor <= 1 => {
+                let (d, short) = inflate(&data, cap)?;
+                cut |= short;
+                d
+            }
             b"ASCIIHexDecode" | b"AHx" => ascii_hex(&data),
             b"RunLengthDecode" | b"RL" => run_length(&data, cap)?,
             b"FlateDecode" | b"Fl" | b"LZWDecode" | b"LZW" | b"ASCII85Decode" | b"A85" => {
@@ -109,12 +125,12 @@ pub fn decode(doc: &Document, stream: &Stream, cap: usize) -> Result<Vec<u8>, De
             return Err(DecodeError::TooLarge(cap));
         }
     }
-    Ok(data)
+    Ok((data, cut))
 }
 
 /// Inflate zlib (or raw deflate) data, stopping past `cap`. A stream corrupt or cut short
-/// after some output keeps that output, as MuPDF does.
-fn inflate(data: &[u8], cap: usize) -> Result<Vec<u8>, DecodeError> {
+/// after some output keeps that output, as MuPDF does (the flag says so).
+fn inflate(data: &[u8], cap: usize) -> Result<(Vec<u8>, bool), DecodeError> {
     let mut out = Vec::new();
     let limit = cap as u64 + 1;
     let zlib = flate2::read::ZlibDecoder::new(data)
@@ -123,21 +139,25 @@ fn inflate(data: &[u8], cap: usize) -> Result<Vec<u8>, DecodeError> {
     if out.len() > cap {
         return Err(DecodeError::TooLarge(cap));
     }
-    if let Err(e) = zlib
-        && out.is_empty()
-    {
-        // Some writers omit the zlib header: try raw deflate.
-        let raw = flate2::read::DeflateDecoder::new(data)
-            .take(limit)
-            .read_to_end(&mut out);
-        if out.len() > cap {
-            return Err(DecodeError::TooLarge(cap));
-        }
-        if raw.is_err() && out.is_empty() {
-            return Err(DecodeError::Corrupt(format!("flate: {e}")));
+    let mut cut = false;
+    if let Err(e) = zlib {
+        if out.is_empty() {
+            // Some writers omit the zlib header: try raw deflate.
+            let raw = flate2::read::DeflateDecoder::new(data)
+                .take(limit)
+                .read_to_end(&mut out);
+            if out.len() > cap {
+                return Err(DecodeError::TooLarge(cap));
+            }
+            if raw.is_err() && out.is_empty() {
+                return Err(DecodeError::Corrupt(format!("flate: {e}")));
+            }
+            cut = raw.is_err();
+        } else {
+            cut = true;
         }
     }
-    Ok(out)
+    Ok((out, cut))
 }
 
 fn ascii_hex(data: &[u8]) -> Vec<u8> {
@@ -284,5 +304,16 @@ mod tests {
                     3 0 obj << /Filter /FlateDecode /DecodeParms << /Predictor 12 >> >>";
         assert_eq!(unknown_filters(pdf), vec!["BrotliDecode".to_string()]);
         assert!(unknown_filters(b"<< /Filter [/AHx /Fl] /Filter /DCTDecode >>").is_empty());
+    }
+    #[test]
+    fn a_flate_stream_that_breaks_off_keeps_its_text_and_says_so() {
+        let mut z = ZlibEncoder::new(Vec::new(), Compression::default());
+        let plain = b"BT /F1 12 Tf (first line) Tj ET\n".repeat(200);
+        z.write_all(&plain).unwrap();
+        let whole = z.finish().unwrap();
+        let (all, cut) = inflate(&whole, 1 << 20).unwrap();
+        assert!(!cut && all == plain);
+        let (part, cut) = inflate(&whole[..whole.len() / 2], 1 << 20).unwrap();
+        assert!(cut && !part.is_empty() && part.len() < all.len());
     }
 }

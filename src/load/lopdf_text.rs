@@ -26,6 +26,9 @@ pub struct PageRead {
     pub shows: usize,
     /// Unreadable tokens skipped in the page's content streams.
     pub junk: usize,
+    /// Content streams whose compressed data ended early or broke off (their text so far
+    /// is kept): the page's text may be incomplete.
+    pub cut_short: usize,
 }
 
 /// Why a page could not be read.
@@ -64,6 +67,7 @@ fn page_content(
     doc: &Document,
     page_id: ObjectId,
     budget: &mut usize,
+    cut_short: &mut usize,
 ) -> Result<Vec<u8>, PageError> {
     if doc.get_dictionary(page_id).is_err() {
         return Err(PageError::Missing(format!(
@@ -75,8 +79,9 @@ fn page_content(
     for id in doc.get_page_contents(page_id) {
         match doc.get_object(id) {
             Ok(Object::Stream(s)) => {
-                let data = decode::decode(doc, s, decode::STREAM_CAP.min(*budget))
+                let (data, cut) = decode::decode_checked(doc, s, decode::STREAM_CAP.min(*budget))
                     .map_err(decode_error)?;
+                *cut_short += usize::from(cut);
                 *budget = budget.saturating_sub(data.len());
                 out.extend_from_slice(&data);
                 out.push(b'\n');
@@ -103,7 +108,8 @@ pub fn page_text(doc: &Document, page_id: ObjectId) -> Result<String, String> {
 /// Text of page `page_id` and what the walker saw.
 pub fn read_page(doc: &Document, page_id: ObjectId) -> Result<PageRead, PageError> {
     let mut budget = decode::PAGE_CAP;
-    let content = page_content(doc, page_id, &mut budget)?;
+    let mut cut_short = 0;
+    let content = page_content(doc, page_id, &mut budget, &mut cut_short)?;
     let resources = page_resources(doc, page_id);
     let mut walker = Walker {
         doc,
@@ -127,6 +133,7 @@ pub fn read_page(doc: &Document, page_id: ObjectId) -> Result<PageRead, PageErro
         text,
         shows: walker.shows,
         junk: walker.junk,
+        cut_short,
     })
 }
 

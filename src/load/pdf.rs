@@ -413,6 +413,9 @@ pub fn load_pdf(
     // backend whose text is far shorter dropped the glyphs it could not map.
     let mut drawn: Vec<usize> = vec![0; numbers.len()];
     let mut short: Vec<(usize, String)> = Vec::new();
+    // lopdf's text of pages whose content stream broke off: kept unless another backend
+    // reads more.
+    let mut cut: Vec<Option<String>> = vec![None; numbers.len()];
     // The lopdf walker first, page by page: it says which pages draw no text at all (no
     // other backend can find any there) and catches bombs before anything else decodes them.
     for (i, &n) in numbers.iter().enumerate() {
@@ -428,6 +431,7 @@ pub fn load_pdf(
                 }
                 drawn[i] = nonspace(&r.text);
                 match quality::judge(&r.text) {
+                    Verdict::Good if r.cut_short > 0 => cut[i] = Some(r.text),
                     Verdict::Good => {
                         done[i] = Some((r.text, PageBackend::Pdf(Backend::Lopdf), Verdict::Good))
                     }
@@ -495,6 +499,10 @@ pub fn load_pdf(
         for (&i, res) in todo.iter().zip(results) {
             match res {
                 Ok(text) => match quality::judge(&text) {
+                    Verdict::Good
+                        if cut[i]
+                            .as_ref()
+                            .is_some_and(|c| nonspace(&text) < nonspace(c)) => {}
                     Verdict::Good if drawn[i] >= 20 && nonspace(&text) * 2 < drawn[i] => {
                         short.push((
                             i,
@@ -538,6 +546,20 @@ pub fn load_pdf(
                 failed_pages.join(", ")
             ));
         }
+    }
+    let mut cut_pages = Vec::new();
+    for (i, c) in cut.into_iter().enumerate() {
+        if let (None, Some(text)) = (&done[i], c) {
+            cut_pages.push(numbers[i] as usize);
+            done[i] = Some((text, PageBackend::Pdf(Backend::Lopdf), Verdict::Good));
+        }
+    }
+    if !cut_pages.is_empty() {
+        warnings.push(format!(
+            "page {}: a content stream breaks off (corrupt or truncated data); the page's \
+             text may be incomplete",
+            ranges(&cut_pages)
+        ));
     }
     // Only for the pages no backend then read in full.
     warnings.extend(
