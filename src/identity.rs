@@ -116,6 +116,8 @@ struct BoundsDe {
     project_reject: Vec<String>,
     #[serde(default)]
     expand: Vec<(String, String)>,
+    #[serde(default)]
+    not_reporting: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,6 +181,9 @@ pub struct Labels {
     /// (short, full) word pairs of a name's abbreviated and full printed forms
     /// (`中共` / `中国共产党`): a name is given in its full form when the document prints it.
     pub expand: Vec<(String, String)>,
+    /// A reporting-unit value containing one of these is a third-party evaluator (评价单位:
+    /// 某某会计师事务所), not the reporting unit.
+    pub not_reporting: Vec<String>,
     pub trust: Trust,
     pub examples: Vec<LabelExample>,
 }
@@ -255,6 +260,7 @@ pub fn parse(origin: &str, text: &str) -> Result<Labels, PatternError> {
         reject_contain: b.reject_contain,
         project_reject: b.project_reject,
         expand: b.expand,
+        not_reporting: b.not_reporting,
         trust: Trust {
             reporting: t.reporting,
             implementer: t.implementer,
@@ -452,6 +458,14 @@ pub fn read_labels(text: &str, labels: &Labels) -> Vec<LabelValue> {
         if let Some((mut value, end, cut_back)) = read_value(text, h.end, limit, role, labels) {
             if matches!(role, Role::Reporting | Role::Publisher) {
                 value = strip_suffix(&value, labels);
+            }
+            if role == Role::Reporting
+                && labels
+                    .not_reporting
+                    .iter()
+                    .any(|w| value.contains(w.as_str()))
+            {
+                continue;
             }
             out.push(LabelValue {
                 role,
