@@ -16,6 +16,7 @@
 //! A table with a score column and a total row (合计 / 总分) gets a [`Check`]: do the rows'
 //! scores add up to the stated total? A mismatch is reported, never corrected.
 
+pub mod align;
 pub mod figures;
 pub mod glued;
 pub mod layout;
@@ -106,7 +107,19 @@ pub fn read(t: &Templates, clean: &CleanText, pages: &[(usize, &str)]) -> Tables
     out
 }
 
-/// The name a column goes by in `columns`: canonical when known, else the header text.
+/// `指标1:修缮建筑数量`: a cell numbered as the form's indicators are.
+fn numbered_indicator(cell: &str) -> bool {
+    let c = cell.trim();
+    let Some(rest) = c.strip_prefix("指标") else {
+        return false;
+    };
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && rest[digits..].starts_with([':', '：'])
+}
+
+/// The name a column goes by in `columns`: canonical when known, else the header text. A
+/// table without an indicator column whose cells in one column are mostly `指标N:…` has its
+/// indicators there (the header cell was lost or said something else).
 fn column_names(raw: &RawTable) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for (k, (h, c)) in raw.header.iter().zip(&raw.columns).enumerate() {
@@ -120,7 +133,47 @@ fn column_names(raw: &RawTable) -> Vec<String> {
         }
         names.push(name);
     }
+    if !raw.columns.iter().flatten().any(|c| c == "indicator")
+        && let Some(k) = (0..names.len()).find(|&k| {
+            raw.columns[k].is_none()
+                && raw
+                    .rows
+                    .iter()
+                    .filter(|r| r.cells.get(k).is_some_and(|c| numbered_indicator(c)))
+                    .count()
+                    * 2
+                    > raw.rows.len()
+        })
+    {
+        names[k] = "indicator".to_string();
+    }
     names
+}
+
+/// A row that is part of the form, not data: its indicator (or first cell) is a header word,
+/// a total word or a form label (评价结论, 项目负责人).
+fn form_row(t: &Templates, columns: &BTreeMap<String, String>, cells: &[String]) -> bool {
+    let first = columns
+        .get("indicator")
+        .filter(|c| !c.is_empty())
+        .or_else(|| cells.iter().find(|c| !c.is_empty()));
+    let Some(first) = first else {
+        return true;
+    };
+    // A row cut off after its `指标1:` (the end of an excerpt, a lost line).
+    let empty = |c: &str| columns.get(c).is_none_or(String::is_empty);
+    if numbered_indicator(first)
+        && first.trim().trim_end_matches([':', '：']).len() == first.trim().len() - 1
+        && ["target", "actual", "max_points", "score"]
+            .iter()
+            .all(|c| empty(c))
+    {
+        return true;
+    }
+    let h = template::normalize_header(first);
+    t.headers.iter().any(|(w, _)| *w == h)
+        || t.total_words.iter().any(|w| *w == h)
+        || align::is_form_word(t, first)
 }
 
 /// A 分值 / 得分 / 权重 cell as a number (`10`, `9.5分`, `10%`).
@@ -136,9 +189,12 @@ fn build_rows(t: &Templates, clean: &CleanText, index: usize, raw: &RawTable) ->
     let tpl = &t.tables[raw.template];
     let mut above: BTreeMap<String, String> = BTreeMap::new();
     let mut out = Vec::new();
-    for (pos, r) in raw.rows.iter().enumerate() {
+    for r in &raw.rows {
         let mut columns: BTreeMap<String, String> =
             names.iter().cloned().zip(r.cells.iter().cloned()).collect();
+        if form_row(t, &columns, &r.cells) {
+            continue;
+        }
         // Merged cells of a grouping column are printed once; later rows inherit them.
         for g in ["level1", "level2", "category"] {
             match columns.get(g).filter(|v| !v.is_empty()) {
@@ -159,7 +215,7 @@ fn build_rows(t: &Templates, clean: &CleanText, index: usize, raw: &RawTable) ->
                     .ok()
                     .or_else(|| parse_chinese_numeral(s).map(|n| n as usize))
             })
-            .unwrap_or(pos + 1);
+            .unwrap_or(out.len() + 1);
         let unit = columns.get("unit").map(String::as_str);
         let nature = columns.get("nature").map(String::as_str);
         let fig = |col: &str| {
@@ -168,11 +224,24 @@ fn build_rows(t: &Templates, clean: &CleanText, index: usize, raw: &RawTable) ->
                 .map(|c| figures::figures(t, c, unit, nature))
                 .unwrap_or_default()
         };
-        let target_figures = fig("target");
-        let actual_figures = fig("actual");
+        let mut target_figures = fig("target");
+        let mut actual_figures = fig("actual");
+        let cell = |c: &str| columns.get(c).map_or("", String::as_str);
         let (status, ratio) = if compares {
-            let (s, r) = figures::compare(t, &target_figures, &actual_figures);
-            (Some(s.to_string()), r)
+            figures::fill_bare(
+                t,
+                cell("target"),
+                cell("actual"),
+                &mut target_figures,
+                &mut actual_figures,
+            );
+            match figures::compare(t, &target_figures, &actual_figures) {
+                ("unknown", _) => (
+                    Some(figures::status_from_words(t, cell("target"), cell("actual")).to_string()),
+                    None,
+                ),
+                (s, r) => (Some(s.to_string()), r),
+            }
         } else {
             (None, None)
         };
@@ -181,8 +250,8 @@ fn build_rows(t: &Templates, clean: &CleanText, index: usize, raw: &RawTable) ->
             template: tpl.id.clone(),
             number,
             page: clean.page_at(r.start),
-            max_points: points(columns.get("max_points")),
-            weight: points(columns.get("weight")),
+            max_points: points(columns.get("max_points").or(columns.get("weight"))),
+            weight: None,
             score: points(columns.get("score")),
             columns,
             cells: r.cells.clone(),
@@ -419,7 +488,7 @@ mod tests {
         assert_eq!(t.indicators.len(), 2, "{t:?}");
         let r = &t.indicators[0];
         assert_eq!(
-            (col(r, "indicator"), col(r, "unit"), r.weight),
+            (col(r, "indicator"), col(r, "unit"), r.max_points),
             ("发放覆盖率", "%", Some(60.0))
         );
         assert_eq!(r.target_figures[0].unit, "%");
