@@ -165,14 +165,19 @@ impl<'a> Grammar<'a> {
             return;
         }
         if k == self.kinds.len() {
-            // Beside its text, a row needs two target, actual or points cells: prose split at
-            // its spaces has fewer.
-            let filled = (0..k)
-                .filter(|&x| {
-                    matches!(self.kinds[x], Kind::Value | Kind::Points) && !cells[x].is_empty()
-                })
-                .count();
-            if filled >= 2 {
+            // Beside its text, a row needs two target, actual or points cells (one where the
+            // table has only one such column), and a points cell where the table has points:
+            // prose split at its spaces has fewer.
+            let count = |f: &dyn Fn(Kind) -> bool, filled: bool| {
+                (0..k)
+                    .filter(|&x| f(self.kinds[x]) && (!filled || !cells[x].is_empty()))
+                    .count()
+            };
+            let values = |k: Kind| matches!(k, Kind::Value | Kind::Points);
+            let points = |k: Kind| k == Kind::Points;
+            if count(&values, true) >= count(&values, false).min(2)
+                && count(&points, true) >= count(&points, false).min(1)
+            {
                 out.push((q - p, cells.clone(), cost));
             }
             return;

@@ -189,6 +189,13 @@ pub fn find_tables(t: &Templates, clean: &CleanText, pages: &[(usize, &str)]) ->
     let mut i = 0;
     while i < r.lines.len() {
         let found = match split_line(&r.lines[i].1) {
+            // `年度总体目标 |` over `预期目标 | 实际完成情况 |`: the form's goal box.
+            Cells::Multi(_)
+                if i > 0
+                    && matches!(split_line(&r.lines[i - 1].1), Cells::Single(ref p) if super::align::is_form_word(t, p)) =>
+            {
+                None
+            }
             Cells::Multi(c) => {
                 let (c, last) = r.wrapped_header(i, c);
                 r.header_match(&c)
@@ -396,7 +403,64 @@ impl Reader<'_> {
                 cells.pop();
             }
         }
+        // A two-level header: `绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分` over
+        // `一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位`; each upper cell the lower
+        // row names again (绩效指标 → 三级指标, 年度指标值 → 指标值) spans the lower cells up to
+        // that one and the unnamed ones after it.
+        let mut sub: Vec<String> = Vec::new();
+        let mut k = last + 1;
+        while k < self.lines.len() && k <= last + 4 {
+            let c = match split_line(&self.lines[k].1) {
+                Cells::Multi(c) => c,
+                Cells::Single(c) => vec![c],
+                _ => break,
+            };
+            let c: Vec<String> = c.into_iter().filter(|x| !x.is_empty()).collect();
+            if !c.iter().all(|x| self.t.header_word(x).is_some()) {
+                break;
+            }
+            sub.extend(c);
+            k += 1;
+        }
+        if sub.len() >= 2
+            && let Some(merged) = self.two_level(&cells, &sub)
+        {
+            return (merged, k - 1);
+        }
         (cells, last)
+    }
+
+    fn two_level(&self, upper: &[String], lower: &[String]) -> Option<Vec<String>> {
+        let name = |c: &str| self.t.column_of(c).map(str::to_string);
+        let upper: Vec<&String> = upper.iter().filter(|c| !c.is_empty()).collect();
+        let lower_names: Vec<Option<String>> = lower.iter().map(|c| name(c)).collect();
+        let mut out = Vec::new();
+        let mut at = 0;
+        let mut spanned = 0;
+        for u in &upper {
+            let n = name(u);
+            match (at..lower.len()).find(|&x| n.is_some() && lower_names[x] == n) {
+                Some(x) => {
+                    let mut end = x + 1;
+                    // The unnamed lower cells after it (度量单位 after 指标值) are its too, up
+                    // to the next cell an upper cell names.
+                    while end < lower.len()
+                        && !upper
+                            .iter()
+                            .any(|v| name(v).is_some() && name(v) == lower_names[end])
+                    {
+                        end += 1;
+                    }
+                    out.extend(lower[at..end].iter().cloned());
+                    at = end;
+                    spanned += 1;
+                }
+                None => out.push((*u).clone()),
+            }
+        }
+        let names: Vec<String> = out.iter().filter_map(|c| name(c)).collect();
+        let dup = (1..names.len()).any(|a| names[..a].contains(&names[a]));
+        (spanned > 0 && at == lower.len() && !dup).then_some(out)
     }
 
     fn is_total(&self, cells: &[String]) -> bool {
@@ -501,8 +565,7 @@ impl Reader<'_> {
             .position(|c| c.as_deref() == Some("level1"));
         let mut vocab = false;
         // The header itself may wrap: its last cell goes on in the next line.
-        if body == i + 1
-            && self.full_line(i)
+        if self.full_line(body - 1)
             && let Some(Cells::Single(piece)) = self.lines.get(j).map(|l| split_line(&l.1))
             && !piece.is_empty()
             && self
@@ -684,8 +747,12 @@ impl Reader<'_> {
 
     /// The table whose header words start at `seq[lead]`, after `lead` empty header cells.
     fn column_lines_from(&self, seq: &[usize], lead: usize) -> Option<(RawTable, usize)> {
+        // A cell line may carry the row's trailing empty cells (`基本建立 | |`).
         let single = |k: usize| match seq.get(k).map(|&l| split_line(&self.lines[l].1)) {
             Some(Cells::Single(c)) => Some(c),
+            Some(Cells::Multi(c)) if c.len() <= 3 && c[1..].iter().all(String::is_empty) => {
+                Some(c[0].clone())
+            }
             _ => None,
         };
         let mut header = Vec::new();
