@@ -94,7 +94,7 @@ fn cell<'a>(r: &'a TableRow, c: &str) -> &'a str {
 #[test]
 fn spaced_rows_with_fewer_tokens_than_headers() {
     let r = run(&fixture("spaced-short-rows.txt"));
-    let got: Vec<(&str, &str, &str, Option<f64>, Option<f64>)> = r
+    let got: Vec<_> = r
         .indicators
         .iter()
         .map(|t| {
@@ -298,7 +298,7 @@ fn wrapped_pipe_header_and_merged_level_cells() {
 fn dept_overall_form_with_a_wrapped_last_cell() {
     let r = run(&fixture("dept-overall-spaced.txt"));
     assert!(r.indicators.iter().all(|t| t.template == "dept-indicator"));
-    let got: Vec<(&str, &str, &str, Option<f64>, Option<f64>, &str)> = r
+    let got: Vec<_> = r
         .indicators
         .iter()
         .map(|t| {

@@ -134,6 +134,38 @@ pub fn fill_bare(
     }
 }
 
+/// A date in a cell (`2023年10月前`, `11月底前`, `2023年9月30日`): (year, month, day), the
+/// year 0 when not printed, the day 31 for a month alone or its 底; and whether a word after
+/// it makes it a deadline (前, 以前, 之前, 底前).
+fn date_in(s: &str) -> Option<((u32, u32, u32), bool)> {
+    use std::sync::OnceLock;
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})[日号])?(底|末|份)?(前|以前|之前)?",
+        )
+        .expect("static regex")
+    });
+    let c = re.captures(s)?;
+    let num = |k: usize| c.get(k).and_then(|m| m.as_str().parse::<u32>().ok());
+    let month = num(2).filter(|m| (1..=12).contains(m))?;
+    Some((
+        (num(1).unwrap_or(0), month, num(3).unwrap_or(31)),
+        c.get(5).is_some(),
+    ))
+}
+
+/// A deadline against the date it was done by (`9月前` / `7月`, `2023年10月前` /
+/// `2023年9月`): `met` when the actual date is not after the deadline. Only when both dates
+/// print a year or neither does.
+pub fn compare_dates(target: &str, actual: &str) -> Option<&'static str> {
+    let ((t, deadline), (a, _)) = (date_in(target)?, date_in(actual)?);
+    if !deadline || (t.0 == 0) != (a.0 == 0) {
+        return None;
+    }
+    Some(if a <= t { "met" } else { "not_met" })
+}
+
 /// The status of a row whose figures do not compare: `met` when the actual cell repeats the
 /// target's words (`合规` / `合规`) or is a word of `[status] met` (`达成预期指标`), `not_met`
 /// for a word of `[status] not_met` (`未完成`); else `unknown`.
@@ -148,9 +180,12 @@ pub fn status_from_words(t: &Templates, target: &str, actual: &str) -> &'static 
     if an.is_empty() {
         return "unknown";
     }
-    if t.not_met_words.iter().any(|w| *w == an) {
+    if let Some(s) = compare_dates(target, actual) {
+        return s;
+    }
+    if t.not_met_words.contains(&an) {
         "not_met"
-    } else if t.met_words.iter().any(|w| *w == an) || an == tn {
+    } else if t.met_words.contains(&an) || an == tn {
         "met"
     } else {
         "unknown"
@@ -279,7 +314,11 @@ mod tests {
         assert_eq!(status_from_words(t, "按期完成", "未完成"), "not_met");
         assert_eq!(status_from_words(t, "效果明显", "较好"), "unknown");
         assert_eq!(status_from_words(t, "2022年12月前", "2022年12月前"), "met");
-        assert_eq!(status_from_words(t, "2022年12月前", "2023年3月"), "unknown");
+        assert_eq!(status_from_words(t, "2022年12月前", "2023年3月"), "not_met");
+        assert_eq!(status_from_words(t, "9月前", "7月"), "met");
+        assert_eq!(status_from_words(t, "11月底前", "12月5日"), "not_met");
+        assert_eq!(status_from_words(t, "2023年10月前", "10月"), "unknown");
+        assert_eq!(status_from_words(t, "2023年10月", "2023年9月"), "unknown");
     }
 
     #[test]

@@ -917,17 +917,17 @@ impl Reader<'_> {
     }
 }
 
+/// (header words, columns, template, index of the first token after the header, whether
+/// the next line completed wrapped header cells).
+type SpacedHeader = (Vec<String>, Vec<Option<String>>, usize, usize, bool);
+
 /// The header of a space-separated table in one page line, if any: a run of at least four
 /// tokens that are header words (so it may sit in the middle of a long line, after the
 /// form's other cells), a row-group label before it dropped, a template that fits. A header
 /// cell the PDF wrapped (`年度 实际` over `指标值 完成值`) is completed from the next line
 /// when that line holds exactly the missing halves. Returns (header words, columns,
 /// template, index of the first token after the header, whether the next line was used).
-fn spaced_header(
-    t: &Templates,
-    line: &str,
-    next: Option<&str>,
-) -> Option<(Vec<String>, Vec<Option<String>>, usize, usize, bool)> {
+fn spaced_header(t: &Templates, line: &str, next: Option<&str>) -> Option<SpacedHeader> {
     let mut toks: Vec<String> = line.split_whitespace().map(str::to_string).collect();
     let is_word = |w: &str| !w.chars().any(|c| c.is_ascii_digit()) && t.header_word(w).is_some();
     let mut wrapped = false;

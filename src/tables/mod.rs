@@ -172,7 +172,7 @@ fn form_row(t: &Templates, columns: &BTreeMap<String, String>, cells: &[String])
     }
     let h = template::normalize_header(first);
     t.headers.iter().any(|(w, _)| *w == h)
-        || t.total_words.iter().any(|w| *w == h)
+        || t.total_words.contains(&h)
         || align::is_form_word(t, first)
 }
 
