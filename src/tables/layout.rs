@@ -10,8 +10,14 @@
 //!   header words each, and the rows are the following lines taken that many at a time.
 //!   004-style lines ending in ` |` (and a bare `|` for an empty cell) are the same shape.
 //! * **space-separated**: clean-up joins single-spaced CJK cells (`一级指标 二级指标` becomes
-//!   `一级指标二级指标`), so when a cleaned line is made of header words alone, the rows are
-//!   read from the loaded page text, where the spaces are still there.
+//!   `一级指标二级指标`), so these tables are read from the loaded page lines, where the
+//!   spaces are still there: a run of header words anywhere in a line (also mid-line, with a
+//!   whole table after it on the same line), the rows cut by the form's grammar
+//!   ([`super::align`]).
+//!
+//! Headers wrapped over several lines, two-level headers and row-group labels are joined
+//! or dropped before the columns are named; delimited rows that left out merged level cells
+//! are re-seated by the level vocabulary.
 //!
 //! A table ends at a blank line (unless the next line repeats its header), at a line that
 //! is not in its shape, at a heading, or at another table's header. A row whose first cell

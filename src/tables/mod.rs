@@ -9,6 +9,8 @@
 //! * [`template`]: the header words and figure units of `patterns/tables.toml` (data).
 //! * [`layout`]: where tables are and how their text splits into rows of cells (tabs, `|`,
 //!   markdown, one cell per line, single spaces; page breaks with a repeated header).
+//! * [`align`]: the national form's grammar for rows that lost cells (merged level cells,
+//!   empty cells between spaces, wrapped cells, a whole table on one line).
 //! * [`glued`]: tables whose separators were all lost, cut by the form's grammar.
 //! * [`figures`]: numbers with units in a cell, and target-vs-actual status.
 //! * the batch `targets.csv` / `indicators.csv` are written by [`crate::emit::tables`].
@@ -494,6 +496,74 @@ mod tests {
         assert_eq!(r.target_figures[0].unit, "%");
         assert_eq!(r.status.as_deref(), Some("unknown"));
         assert!(t.checks.is_empty(), "no scores, no check");
+    }
+
+    #[test]
+    fn one_cell_per_line_with_blank_lines_between_cells() {
+        let text = "三、绩效指标完成情况\n\n一级指标\n\n二级指标\n\n三级指标\n\n年度指标值\n\n实际完成值\n\n\
+            分值\n\n得分\n\n产出指标\n\n数量指标\n\n某某站点建设数量\n\n≥6个\n\n6个\n\n20\n\n20\n\n\
+            质量指标\n\n验收合格率\n\n100%\n\n96%\n\n20\n\n18\n\n\n四、存在问题\n";
+        let t = read_str(text);
+        let got: Vec<(&str, &str, &str, Option<f64>)> = t
+            .indicators
+            .iter()
+            .map(|r| {
+                (
+                    col(r, "level1"),
+                    col(r, "level2"),
+                    col(r, "indicator"),
+                    r.score,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("产出指标", "数量指标", "某某站点建设数量", Some(20.0)),
+                ("产出指标", "质量指标", "验收合格率", Some(18.0)),
+            ]
+        );
+        assert_eq!(t.indicators[1].status.as_deref(), Some("not_met"));
+    }
+
+    #[test]
+    fn merged_cells_in_a_table_whose_lines_all_start_with_a_bar() {
+        // Class B: the missing 一级 cell of a markdown-style table is seen by the level
+        // vocabulary, not by a leading empty cell.
+        let text = "| 一级指标 | 二级指标 | 三级指标 | 指标值 | 实际完成值 | 分值 | 得分 |\n\
+            | 产出指标 | 数量指标 | 某某培训人次 | ≥300人次 | 320人次 | 20 | 20 |\n\
+            | 质量指标 | 培训合格率 | ≥90% | 85% | 20 | 16 |\n\
+            | 某某学员就业人数 | ≥100人 | 104人 | 20 | 20 |\n\
+            | 合计 | | | | | 60 | 56 |\n\
+            | 评价结论 | 良 | | | | | |\n";
+        let t = read_str(text);
+        let got: Vec<(&str, &str, &str, Option<f64>)> = t
+            .indicators
+            .iter()
+            .map(|r| {
+                (
+                    col(r, "level1"),
+                    col(r, "level2"),
+                    col(r, "indicator"),
+                    r.score,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("产出指标", "数量指标", "某某培训人次", Some(20.0)),
+                ("产出指标", "质量指标", "培训合格率", Some(16.0)),
+                ("产出指标", "质量指标", "某某学员就业人数", Some(20.0)),
+            ]
+        );
+        let status: Vec<&str> = t
+            .indicators
+            .iter()
+            .map(|r| r.status.as_deref().unwrap())
+            .collect();
+        assert_eq!(status, ["met", "not_met", "met"]);
+        assert_eq!(t.checks[0].result, "pass", "{:?}", t.checks);
     }
 
     #[test]
