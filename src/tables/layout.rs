@@ -1057,7 +1057,8 @@ fn spaced_tables(
         }
         let mut q = r + if wrapped { 2 } else { 1 };
         let mut lines_of_rows: Vec<Vec<String>> = vec![toks.clone()];
-        while q < raw.len() && q < r + 400 {
+        // A table's rows fill at most a few pages; the cap keeps the row search linear.
+        while q < raw.len() && q < r + 400 && toks.len() < 2000 {
             let l = raw[q].1;
             if !plain(l) {
                 break;
