@@ -616,7 +616,29 @@ impl Reader<'_> {
                     j += 1;
                     continue;
                 }
-                Cells::Single(_) => break,
+                Cells::Single(piece) => {
+                    // The row's last cell wrapped onto a line of its own (`是` / `否` under a
+                    // 是否核心指标 column): it fills the row's empty last cell when the table
+                    // goes on after it, or the text ends there.
+                    let resumes = self.lines.get(next_j).is_none_or(|l| {
+                        matches!(split_line(&l.1), Cells::Multi(ref c) if c.len() * 2 >= n)
+                            || l.1.trim().is_empty()
+                    });
+                    match table.rows.last_mut() {
+                        Some(last)
+                            if piece.chars().count() <= 6
+                                && !is_heading(&piece)
+                                && !super::align::is_form_word(self.t, &piece)
+                                && resumes
+                                && last.cells.last().is_some_and(String::is_empty) =>
+                        {
+                            *last.cells.last_mut().expect("n >= 2") = piece;
+                            j = next_j;
+                            continue;
+                        }
+                        _ => break,
+                    }
+                }
                 Cells::Multi(mut c) => {
                     if !markdown && line.trim_start().starts_with('|') {
                         c.insert(0, String::new());

@@ -567,6 +567,30 @@ mod tests {
     }
 
     #[test]
+    fn a_last_cell_wrapped_onto_its_own_line() {
+        let text = "指标名称\t计量单位\t指标性质\t年初指标值\t调整指标值\t全年完成值\t得分系数(%)\t指标权重(分)\t指标得分(分)\t是否核心指标\n\
+            某某社区食堂建设数量\t个\t≥\t6\t\t6\t100\t10\t10\t\n\
+            是\n\
+            某某老年助餐服务人次\t人次\t≥\t5000\t\t4600\t92\t10\t9.2\t否\n\n\
+            五、其他\n";
+        let t = read_str(text);
+        let got: Vec<(&str, &str)> = t
+            .indicators
+            .iter()
+            .map(|r| (col(r, "indicator"), col(r, "是否核心指标")))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("某某社区食堂建设数量", "是"),
+                ("某某老年助餐服务人次", "否")
+            ]
+        );
+        assert_eq!(t.indicators[1].status.as_deref(), Some("not_met"));
+        assert_eq!(t.indicators[1].ratio, Some(92.0));
+    }
+
+    #[test]
     fn markdown_table() {
         let text = "具体如下:\n\n| 指标类别 | 绩效指标 | 年度目标值 | 实际完成值 | 完成情况 |\n|---|---|---|---|---|\n\
             | 数量指标 | 农村卫生户厕改造 | 500户 | 460户 | 未完成 |\n\
