@@ -281,7 +281,30 @@ pub fn parse_stream(g: &Grammar, toks: &[&str], line_start: &[bool]) -> Parsed {
         } else {
             0.0
         };
-        for (len, cells, cost) in g.rows_at(toks, p) {
+        let mut options = g.rows_at(toks, p);
+        // A last cell (a reason) wrapped onto a line of its own: `… 10 8 部分路段延至` +
+        // `次年`, the next row on the line after.
+        let last = g.kinds.len() - 1;
+        if g.kinds[last] == Kind::Optional {
+            let wrapped: Vec<_> = options
+                .iter()
+                .filter(|(len, cells, _)| {
+                    let q = p + len;
+                    !cells[last].is_empty()
+                        && q < n
+                        && line_start[q]
+                        && (q + 1 == n || line_start[q + 1])
+                        && g.optional_ok(toks[q])
+                })
+                .map(|(len, cells, cost)| {
+                    let mut cells = cells.clone();
+                    cells[last].push_str(toks[p + len]);
+                    (len + 1, cells, cost + 0.5)
+                })
+                .collect();
+            options.extend(wrapped);
+        }
+        for (len, cells, cost) in options {
             let (rest, rest_cost, _) = &best[p + len];
             let cand = (len + rest, cost + start_cost + rest_cost);
             if cand.0 > here.0 || (cand.0 == here.0 && cand.1 < here.1 - 1e-9) {
@@ -438,6 +461,17 @@ mod tests {
                 ("社会效益指标", "群众出行条件", "15", ""),
             ]
         );
+    }
+
+    #[test]
+    fn a_reason_wrapped_onto_its_own_line() {
+        let p = parse(
+            "产出指标 数量指标 某某道路里程 ≥3公里 2.6公里 20 16 部分路段延至\n次年\n\
+             质量指标 工程合格率 100% 100% 20 20",
+        );
+        assert_eq!(p.rows.len(), 2, "{p:?}");
+        assert_eq!(p.rows[0].1[7], "部分路段延至次年");
+        assert_eq!(p.rows[1].1[2], "工程合格率");
     }
 
     #[test]
