@@ -253,7 +253,6 @@ fn build_rows(t: &Templates, clean: &CleanText, index: usize, raw: &RawTable) ->
             number,
             page: clean.page_at(r.start),
             max_points: points(columns.get("max_points").or(columns.get("weight"))),
-            weight: None,
             score: points(columns.get("score")),
             columns,
             cells: r.cells.clone(),
