@@ -304,51 +304,57 @@ def part_blank(binary, work):
     print()
 
 
-def procs(names):
-    out = subprocess.run(["ps", "-eo", "pid,pgid,comm"], capture_output=True, text=True).stdout
-    return [l for l in out.splitlines()[1:] if l.split()[-1] in names]
-
-
 def part_kill(binary, work):
     scan = os.path.join(SEEDS, "seed-scanned-200dpi.pdf")
     out = os.path.join(work, "k-out")
-    before_scratch = set(glob.glob("/tmp/baogao-ocr-*"))
-    before_ocr = {l.split()[0] for l in procs({"tesseract", "pdftoppm"})}
-    # Own session, so the whole tree (parent, worker, OCR children) can be killed at once.
+    # Own session, so nothing here is killed with the script.
     p = subprocess.Popen([binary, "extract", "--jobs", "1", "-o", out, scan],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          start_new_session=True)
-    seen = False
+    workers, seen = [], False
     for _ in range(600):
         time.sleep(0.1)
-        mine = [l for l in procs({"tesseract"}) if l.split()[0] not in before_ocr]
-        if mine:
+        workers = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True,
+                                 text=True).stdout.split()
+        # This batch's OCR children are known by their scratch folder, named by worker pid.
+        if workers and ocr_children(workers):
             seen = True
             break
     time.sleep(0.5)
-    # SIGKILL the parent first (nothing can clean up), then what it leaves.
-    os.kill(p.pid, signal.SIGKILL)
+    os.kill(p.pid, signal.SIGKILL)  # the parent: nothing can clean up after it
     p.wait()
     time.sleep(1.0)
-    left_after_parent = [l for l in procs({"tesseract", "pdftoppm", "baogao"})
-                         if l.split()[0] not in before_ocr and int(l.split()[1]) == p.pid]
-    try:
-        os.killpg(p.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    time.sleep(0.5)
+    left_now = ocr_children(workers)
+    alive = [w for w in workers if os.path.exists("/proc/%s" % w)]
     tmp_before = [f for f in os.listdir(out) if ".tmp" in f] if os.path.isdir(out) else []
     r = subprocess.run([binary, "extract", "--jobs", "1", "--resume", "-o", out, scan],
                        capture_output=True, text=True)
-    time.sleep(0.5)
     tmp_after = [f for f in os.listdir(out) if ".tmp" in f]
-    left = [l for l in procs({"tesseract", "pdftoppm"}) if l.split()[0] not in before_ocr]
-    scratch = sorted(set(glob.glob("/tmp/baogao-ocr-*")) - before_scratch)
-    print("SIGKILL during OCR (tesseract seen: %s): processes of the killed batch still "
-          "running right after the parent's SIGKILL: %d; temp files before --resume %s, "
-          "after %s; OCR processes left %d; new /tmp/baogao-ocr-* left %s; resume: %s"
-          % (seen, len(left_after_parent), tmp_before, tmp_after, len(left), scratch,
+    scratch = [d for w in workers for d in glob.glob("/tmp/baogao-ocr-%s-*" % w)]
+    print("SIGKILL of the batch parent while its worker OCRs (tesseract seen: %s): 1 s "
+          "later %d of its OCR process(es) and %d of its %d worker(s) still running; temp "
+          "files in the output folder before --resume %s, after %s; the killed worker's "
+          "/tmp/baogao-ocr-* folders left after --resume: %s; resume: %s"
+          % (seen, len(left_now), len(alive), len(workers), tmp_before, tmp_after, scratch,
              r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode))
+
+
+def ocr_children(workers):
+    """tesseract / pdftoppm processes working in a scratch folder of one of `workers`."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            args = open("/proc/%s/cmdline" % pid, "rb").read().split(b"\0")
+        except OSError:
+            continue
+        if not args or os.path.basename(args[0]) not in (b"tesseract", b"pdftoppm"):
+            continue
+        line = b" ".join(args)
+        if any(b"baogao-ocr-%s-" % w.encode() in line for w in workers):
+            found.append(pid)
+    return found
 
 
 def main():

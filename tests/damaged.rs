@@ -17,9 +17,10 @@
 //! something false about the file.
 //!
 //! `cargo test --release --test damaged -- --ignored --nocapture measure_damaged` prints,
-//! per variant, the characters of the original recovered by baogao, `mutool draw -F txt`
-//! (MuPDF) and `pdftotext` (poppler): the figures in the README (`scripts/damaged-measure.sh`
-//! runs it).
+//! per variant, the share of the original's characters recovered by the load stage,
+//! `mutool draw -F txt` (MuPDF) and `pdftotext` (poppler). The README's figures come from
+//! `scripts/damaged-measure.py`, which runs the CLI on the variants `write_variants`
+//! writes, with the same readers and the same measure.
 
 mod common;
 
