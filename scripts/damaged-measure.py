@@ -325,7 +325,7 @@ def part_kill(binary, work):
     p.wait()
     time.sleep(1.0)
     left_now = ocr_children(workers)
-    alive = [w for w in workers if os.path.exists("/proc/%s" % w)]
+    alive = [w for w in workers if running(w)]
     tmp_before = [f for f in os.listdir(out) if ".tmp" in f] if os.path.isdir(out) else []
     r = subprocess.run([binary, "extract", "--jobs", "1", "--resume", "-o", out, scan],
                        capture_output=True, text=True)
@@ -337,6 +337,15 @@ def part_kill(binary, work):
           "/tmp/baogao-ocr-* folders left after --resume: %s; resume: %s"
           % (seen, len(left_now), len(alive), len(workers), tmp_before, tmp_after, scratch,
              r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode))
+
+
+def running(pid):
+    """Whether `pid` exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = open("/proc/%s/stat" % pid).read()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def ocr_children(workers):
@@ -352,7 +361,7 @@ def ocr_children(workers):
         if not args or os.path.basename(args[0]) not in (b"tesseract", b"pdftoppm"):
             continue
         line = b" ".join(args)
-        if any(b"baogao-ocr-%s-" % w.encode() in line for w in workers):
+        if any(b"baogao-ocr-%s-" % w.encode() in line for w in workers) and running(pid):
             found.append(pid)
     return found
 

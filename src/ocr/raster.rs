@@ -208,6 +208,19 @@ impl TempDir {
     }
 }
 
+/// Whether process `pid` runs: it exists and is not a zombie (a killed worker whose new
+/// parent, in a container often a PID 1 that never reaps, has not collected it yet).
+fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // `pid (comm) S …`: the state follows the last `)`.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z"),
+        Err(_) => false,
+    }
+}
+
 /// Remove, under `tmp`, the `baogao-ocr-<pid>-*` folders and the pdftotext temp files
 /// (`baogao-<pid>-<n>.pdf|txt`, see [`crate::load::pdftotext`]) whose process is gone.
 /// Called when OCR starts and when a batch starts.
@@ -238,7 +251,7 @@ pub fn sweep_stale(tmp: &Path) {
         let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
-        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+        if pid != std::process::id() && !alive(pid) {
             let _ = if folder {
                 std::fs::remove_dir_all(e.path())
             } else {
@@ -278,6 +291,30 @@ mod scratch_tests {
         sweep_stale(tmp.path());
         assert!(!stale.exists() && mine.exists() && other.exists());
         assert!(!stale_pdf.exists() && lookalike.exists());
+    }
+
+    #[test]
+    fn a_zombie_is_not_alive() {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        // Not yet reaped: a zombie until wait().
+        for _ in 0..100 {
+            let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+            if state
+                .rsplit_once(')')
+                .unwrap()
+                .1
+                .trim_start()
+                .starts_with('Z')
+            {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(!alive(pid));
+        assert!(alive(std::process::id()));
+        child.wait().unwrap();
+        assert!(!alive(pid));
     }
 
     #[test]
