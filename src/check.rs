@@ -104,6 +104,7 @@ pub fn check(cands: &[Candidate], sections: &[SectionScore], ev: Evidence<'_>) -
             out.fields.insert(key.to_string(), f);
         }
     }
+    let project_report = scope_by_family(&mut out);
     if ev.ocr_share > 0.0 {
         for f in out.fields.values_mut() {
             f.flags.push(Flag::Ocr.into());
@@ -111,6 +112,13 @@ pub fn check(cands: &[Candidate], sections: &[SectionScore], ev: Evidence<'_>) -
         }
     }
     cross_checks(&mut out, sections, ev.grade_scale, &ev.params);
+    if project_report {
+        for k in UNIT_MOSTLY {
+            if let Some(f) = out.fields.get_mut(*k) {
+                f.confidence = f.confidence.min(PROJECT_REPORT_CAP);
+            }
+        }
+    }
     for f in out.fields.values_mut() {
         f.confidence = (f.confidence.clamp(0.05, 0.99) * 100.0).round() / 100.0;
         f.flags.sort();
@@ -180,6 +188,43 @@ fn choose(
         flags,
         pattern: best.pattern.clone(),
     })
+}
+
+/// Keys that describe a unit's whole spending or staff: a project report (项目支出绩效) does
+/// not state them for its project; a 基本支出 / 人员经费 / 编制 figure there belongs to the
+/// implementing unit's background and is not reported.
+const UNIT_ONLY: &[&str] = &[
+    "staff.authorized",
+    "expenditure.basic",
+    "expenditure.personnel",
+    "expenditure.public",
+];
+
+/// Keys a project report rarely states for its project (项目支出 is usually the project's
+/// own spending, 实有人数 the implementer's staff): kept, but never rated ≥ 0.9 alone.
+const UNIT_MOSTLY: &[&str] = &["staff.actual", "staff.retired", "expenditure.project"];
+
+/// Confidence of a [`UNIT_MOSTLY`] key in a project report is capped at this.
+const PROJECT_REPORT_CAP: f64 = 0.8;
+
+/// Drop the [`UNIT_ONLY`] keys when the report is a project report (the family is itself
+/// read from the text; it decides only when it was read with some trust). Says whether it is.
+fn scope_by_family(out: &mut Checked) -> bool {
+    let project = out.fields.get("report_family").is_some_and(|f| {
+        f.value.as_str() == Some("project") && f.confidence >= 0.7
+    });
+    if !project {
+        return false;
+    }
+    for k in UNIT_ONLY {
+        if let Some(f) = out.fields.remove(*k) {
+            out.warnings.push(format!(
+                "{k}: {} (page {}) not reported: a project report does not state it for the project",
+                f.value, f.page
+            ));
+        }
+    }
+    true
 }
 
 fn num(fields: &BTreeMap<String, Field>, key: &str) -> Option<f64> {
