@@ -97,6 +97,23 @@ pub fn convert(path: &Path, display: &str, cfg: &Config) -> Result<Report, Conve
     analyze(path, display, cfg).map(|a| a.report)
 }
 
+/// Run a conversion so that a panic in it becomes a `crash` error (`internal error: …`)
+/// instead of unwinding into the caller: the batch worker and the Python binding both
+/// answer for one input and must go on with the next.
+pub fn catch_crash<T>(f: impl FnOnce() -> Result<T, ConvertError>) -> Result<T, ConvertError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
+        let msg = p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(LoadError::new(
+            ErrorKind::Crash,
+            format!("internal error: {msg}"),
+        ))
+    })
+}
+
 /// Convert one input and keep every stage's output.
 pub fn analyze(path: &Path, display: &str, cfg: &Config) -> Result<Analysis, ConvertError> {
     let bytes = std::fs::read(path).map_err(|e| LoadError::new(ErrorKind::Io, e.to_string()))?;
@@ -215,4 +232,21 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_a_crash_error_and_results_pass_through() {
+        let e = catch_crash::<()>(|| panic!("index out of range")).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Crash);
+        assert_eq!(e.message, "internal error: index out of range");
+        let e = catch_crash::<()>(|| panic!("{} of {}", 3, 4)).unwrap_err();
+        assert_eq!(e.message, "internal error: 3 of 4");
+        assert_eq!(catch_crash(|| Ok(7)).unwrap(), 7);
+        let e = catch_crash::<()>(|| Err(LoadError::new(ErrorKind::NotPdf, "x"))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotPdf);
+    }
 }

@@ -42,6 +42,15 @@ fn baogao(args: &[&str], env: &[(&str, &str)]) -> Output {
     c.output().unwrap()
 }
 
+/// `baogao extract OPTS… -o OUT INPUTS…` without the fault hook.
+fn extract(opts: &[&str], out: &Path, inputs: &[&Path]) -> Output {
+    let mut args = vec!["extract"];
+    args.extend_from_slice(opts);
+    args.extend(["-o", out.to_str().unwrap()]);
+    args.extend(inputs.iter().map(|p| p.to_str().unwrap()));
+    baogao(&args, &[])
+}
+
 fn summary(out: &Path) -> Vec<Value> {
     fs::read_to_string(out.join("summary.jsonl"))
         .unwrap()
@@ -113,15 +122,7 @@ fn good_and_bad_file_give_exit_1_an_error_line_and_both_summaries() {
     )
     .unwrap();
     let out = d.join("out");
-    let o = baogao(
-        &[
-            "extract",
-            "-o",
-            out.to_str().unwrap(),
-            input.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let o = extract(&[], &out, &[&input]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     let bad = input.join("bad.pdf");
@@ -230,17 +231,7 @@ fn a_killed_batch_resumes_to_byte_identical_outputs() {
     }
     fs::write(input.join("r20.pdf"), b"not a pdf").unwrap();
     let (reference, out) = (d.join("reference"), d.join("out"));
-    let o = baogao(
-        &[
-            "extract",
-            "-j",
-            "1",
-            "-o",
-            reference.to_str().unwrap(),
-            input.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let o = extract(&["-j", "1"], &reference, &[&input]);
     assert_eq!(o.status.code(), Some(1));
 
     // The worker hangs on r12; kill the parent (SIGKILL) once r00..r11 are recorded.
@@ -277,18 +268,7 @@ fn a_killed_batch_resumes_to_byte_identical_outputs() {
         std::thread::sleep(Duration::from_millis(50));
     }
 
-    let o = baogao(
-        &[
-            "extract",
-            "--resume",
-            "-j",
-            "1",
-            "-o",
-            out.to_str().unwrap(),
-            input.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let o = extract(&["--resume", "-j", "1"], &out, &[&input]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(
@@ -299,16 +279,7 @@ fn a_killed_batch_resumes_to_byte_identical_outputs() {
 
     // A changed input is converted again; an unchanged complete output is left alone.
     fs::write(input.join("r03.txt"), report_text(99)).unwrap();
-    let o = baogao(
-        &[
-            "extract",
-            "--resume",
-            "-o",
-            out.to_str().unwrap(),
-            input.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let o = extract(&["--resume"], &out, &[&input]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
         stderr.contains("20 converted (19 already done), 1 failed"),
@@ -421,15 +392,7 @@ fn usage_errors_exit_2_and_a_missing_path_is_an_error_row() {
     }
     let empty = d.join("empty");
     fs::create_dir_all(empty.join("sub")).unwrap();
-    let o = baogao(
-        &[
-            "extract",
-            "-o",
-            out.to_str().unwrap(),
-            empty.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let o = extract(&[], &out, &[&empty]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "empty directory: nothing to do");
     assert!(
@@ -566,18 +529,10 @@ fn two_runs_on_one_folder_at_once_lose_no_line() {
         .unwrap();
     wait_for_lines(&out, 5, &mut first);
     // The second run: the other folder, plus two of A's files again (the same shard twice).
-    let o = baogao(
-        &[
-            "extract",
-            "-j",
-            "2",
-            "-o",
-            out.to_str().unwrap(),
-            b.to_str().unwrap(),
-            a.join("a0.txt").to_str().unwrap(),
-            a.join("a1.txt").to_str().unwrap(),
-        ],
-        &[],
+    let o = extract(
+        &["-j", "2"],
+        &out,
+        &[&b, &a.join("a0.txt"), &a.join("a1.txt")],
     );
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{stderr}");
@@ -604,16 +559,7 @@ fn two_runs_on_one_folder_at_once_lose_no_line() {
     assert_eq!(csv.lines().count(), 13, "{csv}");
     // And the folder equals one run over both.
     let single = d.join("single");
-    let o = baogao(
-        &[
-            "extract",
-            "-o",
-            single.to_str().unwrap(),
-            a.to_str().unwrap(),
-            b.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let o = extract(&[], &single, &[&a, &b]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(tree(&out), tree(&single));
     fs::remove_dir_all(&d).unwrap();
@@ -683,15 +629,7 @@ fn output_names_do_not_depend_on_the_batch() {
     fs::write(root.join("d/report.txt"), report_text(4)).unwrap();
     // The whole folder at once.
     let whole = d.join("whole");
-    baogao(
-        &[
-            "extract",
-            "-o",
-            whole.to_str().unwrap(),
-            root.to_str().unwrap(),
-        ],
-        &[],
-    );
+    extract(&[], &whole, &[&root]);
     let names: BTreeMap<String, String> = summary(&whole)
         .iter()
         .map(|r| {
@@ -825,15 +763,7 @@ fn merging_four_shards_equals_one_run() {
     );
     let other = d.join("other");
     fs::write(input.join("m00.txt"), report_text(50)).unwrap();
-    baogao(
-        &[
-            "extract",
-            "-o",
-            other.to_str().unwrap(),
-            input.join("m00.txt").to_str().unwrap(),
-        ],
-        &[],
-    );
+    extract(&[], &other, &[&input.join("m00.txt")]);
     fs::write(
         other.join("summary.jsonl"),
         fs::read_to_string(other.join("summary.jsonl"))
@@ -958,15 +888,7 @@ fn workers_get_the_parents_configuration() {
     }
     assert_eq!(got[0], got[1]);
     let full = d.join("full");
-    baogao(
-        &[
-            "extract",
-            "-o",
-            full.to_str().unwrap(),
-            input.to_str().unwrap(),
-        ],
-        &[],
-    );
+    extract(&[], &full, &[&input]);
     assert_ne!(
         got[0]["summary.jsonl"],
         tree(&full)["summary.jsonl"],

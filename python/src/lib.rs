@@ -7,7 +7,7 @@
 //! panic in a parser is caught and reported as error kind `crash`, like the CLI does.
 
 use baogao::load::OcrMode;
-use baogao::pipeline::{Config, convert};
+use baogao::pipeline::{Config, catch_crash, convert};
 use baogao::rules::Rules;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -67,20 +67,9 @@ fn extract_json(
     cfg.load.ocr_jobs = ocr_jobs.max(1);
     let path_owned = path.to_string();
     Ok(py.detach(move || {
-        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            convert(Path::new(&path_owned), &path_owned, &cfg)
-        }));
-        match res {
-            Ok(Ok(report)) => (None, baogao::emit::report_json(&report)),
-            Ok(Err(e)) => (Some(e.kind.to_string()), e.message),
-            Err(p) => {
-                let msg = p
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "unknown panic".into());
-                (Some("crash".into()), format!("internal error: {msg}"))
-            }
+        match catch_crash(|| convert(Path::new(&path_owned), &path_owned, &cfg)) {
+            Ok(report) => (None, baogao::emit::report_json(&report)),
+            Err(e) => (Some(e.kind.to_string()), e.message),
         }
     }))
 }

@@ -7,7 +7,7 @@ use super::fault;
 use super::inputs::file_sha;
 use super::protocol::{FromWorker, ToWorker, line};
 use crate::emit::{SummaryRow, write_report};
-use crate::pipeline::{Config, convert};
+use crate::pipeline::{Config, catch_crash, convert};
 use crate::report::ErrorKind;
 use std::fs;
 use std::io::{BufRead, Write};
@@ -16,13 +16,13 @@ use std::path::Path;
 /// Convert one file and write `<out>/<output>.json`; never panics: a panic becomes a
 /// `crash` row. The row records the input's sha256 and the pattern-set version.
 pub fn convert_one(f: &Path, display: &str, output: &str, out: &Path, cfg: &Config) -> SummaryRow {
-    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let res = catch_crash(|| {
         fault::inject(display);
         convert(f, display, cfg)
-    }));
+    });
     let version = &cfg.rules.version;
     match res {
-        Ok(Ok(report)) => match write_report(out, output, &report) {
+        Ok(report) => match write_report(out, output, &report) {
             Ok(_) => SummaryRow::ok(display, output, &report).with_source(None, version),
             Err(e) => SummaryRow::error(
                 display,
@@ -32,22 +32,8 @@ pub fn convert_one(f: &Path, display: &str, output: &str, out: &Path, cfg: &Conf
             )
             .with_source(Some(report.source.sha256.clone()), version),
         },
-        Ok(Err(e)) => {
+        Err(e) => {
             SummaryRow::error(display, output, e.kind, &e.message).with_source(file_sha(f), version)
-        }
-        Err(p) => {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".into());
-            SummaryRow::error(
-                display,
-                output,
-                ErrorKind::Crash,
-                &format!("internal error: {msg}"),
-            )
-            .with_source(file_sha(f), version)
         }
     }
 }
