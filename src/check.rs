@@ -210,9 +210,10 @@ const PROJECT_REPORT_CAP: f64 = 0.8;
 /// Drop the [`UNIT_ONLY`] keys when the report is a project report (the family is itself
 /// read from the text; it decides only when it was read with some trust). Says whether it is.
 fn scope_by_family(out: &mut Checked) -> bool {
-    let project = out.fields.get("report_family").is_some_and(|f| {
-        f.value.as_str() == Some("project") && f.confidence >= 0.7
-    });
+    let project = out
+        .fields
+        .get("report_family")
+        .is_some_and(|f| f.value.as_str() == Some("project") && f.confidence >= 0.7);
     if !project {
         return false;
     }
@@ -511,6 +512,32 @@ mod tests {
             .unwrap();
         assert_eq!(chk.result, "pass", "{}", chk.detail);
         assert!(r.fields["expenditure.actual"].confidence >= 0.99);
+    }
+
+    #[test]
+    fn a_project_report_drops_unit_level_keys_and_holds_others_down() {
+        let mut fam = cand("report_family", 0.0, 0.9, 0);
+        fam.value = serde_json::Value::from("project");
+        fam.unit = None;
+        let c = vec![
+            fam.clone(),
+            cand("staff.authorized", 540.0, 0.92, 10),
+            cand("expenditure.basic", 1.0, 0.9, 20),
+            cand("staff.actual", 512.0, 0.92, 30),
+            cand("expenditure.actual", 25650000.0, 0.93, 40),
+        ];
+        let r = check(&c, &[], Evidence::default());
+        assert!(!r.fields.contains_key("staff.authorized"));
+        assert!(!r.fields.contains_key("expenditure.basic"));
+        assert!(r.fields["staff.actual"].confidence <= PROJECT_REPORT_CAP);
+        assert!(r.fields["expenditure.actual"].confidence >= 0.9);
+        assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
+        // the same candidates in a unit's report keep everything
+        let mut unit = c.clone();
+        unit[0].value = serde_json::Value::from("dept-overall");
+        let r = check(&unit, &[], Evidence::default());
+        assert!(r.fields.contains_key("staff.authorized"));
+        assert!(r.fields["staff.actual"].confidence >= 0.9);
     }
 
     #[test]

@@ -68,9 +68,9 @@ pub fn run_pattern(p: &Pattern, text: &str, outline: Option<&Outline>) -> Vec<Ca
         }
         if !p.clause_avoid.is_empty() {
             let before = &text[..m.start()];
-            let from = before
-                .rfind(['。', '；', ';', '\n'])
-                .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+            let from = before.rfind(['。', '；', ';', '\n']).map_or(0, |i| {
+                i + before[i..].chars().next().map_or(1, char::len_utf8)
+            });
             let clause = &before[from..];
             // A word right before the match (其中年初预算X万元: the total's own part) is the
             // match's label, not an earlier scope.
