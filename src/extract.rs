@@ -168,7 +168,8 @@ fn read_value(p: &Pattern, caps: &regex::Captures, before: &str) -> Option<Read>
                 .trim_matches(|c: char| {
                     c.is_whitespace() || matches!(c, ':' | '|' | ',' | '，' | '。')
                 })
-                .to_string();
+                // a name broken over two lines (a title wrapped in the PDF) is one name
+                .replace('\n', "");
             if v.chars().count() < 2 {
                 return None;
             }

@@ -99,6 +99,7 @@ struct TrustDe {
     department_from_implementer: f64,
     department_from_supervisor: f64,
     cut_back: f64,
+    family_from_project_form: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,6 +114,10 @@ struct BoundsDe {
     reject_start: Vec<String>,
     reject_contain: Vec<String>,
     project_reject: Vec<String>,
+    #[serde(default)]
+    expand: Vec<(String, String)>,
+    #[serde(default)]
+    not_reporting: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,6 +150,8 @@ pub struct Trust {
     pub department_from_implementer: f64,
     pub department_from_supervisor: f64,
     pub cut_back: f64,
+    /// `report_family = project` from a form's project label, when nothing else gives one.
+    pub family_from_project_form: f64,
 }
 
 /// A documented example: the text, the role, and the value the role must give (None: none).
@@ -171,6 +178,12 @@ pub struct Labels {
     pub reject_start: Vec<String>,
     pub reject_contain: Vec<String>,
     pub project_reject: Vec<String>,
+    /// (short, full) word pairs of a name's abbreviated and full printed forms
+    /// (`中共` / `中国共产党`): a name is given in its full form when the document prints it.
+    pub expand: Vec<(String, String)>,
+    /// A reporting-unit value containing one of these is a third-party evaluator (评价单位:
+    /// 某某会计师事务所), not the reporting unit.
+    pub not_reporting: Vec<String>,
     pub trust: Trust,
     pub examples: Vec<LabelExample>,
 }
@@ -194,6 +207,7 @@ pub fn parse(origin: &str, text: &str) -> Result<Labels, PatternError> {
         ("department_from_implementer", t.department_from_implementer),
         ("department_from_supervisor", t.department_from_supervisor),
         ("cut_back", t.cut_back),
+        ("family_from_project_form", t.family_from_project_form),
     ] {
         if !(0.0..=1.0).contains(&v) {
             return Err(err(trust_line, format!("trust `{name}` must be 0–1")));
@@ -245,6 +259,8 @@ pub fn parse(origin: &str, text: &str) -> Result<Labels, PatternError> {
         reject_start: b.reject_start,
         reject_contain: b.reject_contain,
         project_reject: b.project_reject,
+        expand: b.expand,
+        not_reporting: b.not_reporting,
         trust: Trust {
             reporting: t.reporting,
             implementer: t.implementer,
@@ -254,6 +270,7 @@ pub fn parse(origin: &str, text: &str) -> Result<Labels, PatternError> {
             department_from_implementer: t.department_from_implementer,
             department_from_supervisor: t.department_from_supervisor,
             cut_back: t.cut_back,
+            family_from_project_form: t.family_from_project_form,
         },
         examples,
     })
@@ -442,6 +459,14 @@ pub fn read_labels(text: &str, labels: &Labels) -> Vec<LabelValue> {
             if matches!(role, Role::Reporting | Role::Publisher) {
                 value = strip_suffix(&value, labels);
             }
+            if role == Role::Reporting
+                && labels
+                    .not_reporting
+                    .iter()
+                    .any(|w| value.contains(w.as_str()))
+            {
+                continue;
+            }
             out.push(LabelValue {
                 role,
                 value,
@@ -478,7 +503,8 @@ fn read_value(
         }
         break;
     }
-    // a leading code: 219- / 219001- / 51000021R0000-
+    // a leading code: 219- / 219001- / 51000021R0000- / [155] (its `[` went with the
+    // separators above)
     let rest = &text[i..limit];
     let digits = rest.chars().take_while(char::is_ascii_alphanumeric).count();
     if digits > 0 && rest.starts_with(|c: char| c.is_ascii_digit()) {
@@ -486,7 +512,7 @@ fn read_value(
         if let Some(d) = after
             .chars()
             .next()
-            .filter(|c| matches!(c, '-' | '－' | '—'))
+            .filter(|c| matches!(c, '-' | '－' | '—' | ']' | '】'))
         {
             i += digits + d.len_utf8();
         }
@@ -632,11 +658,36 @@ pub fn complete_name(text: &str, name: &str, divs: &Divisions) -> String {
     best
 }
 
+/// The full printed form of an abbreviated name: every combination of replacing (the first
+/// occurrence of) a short word of `pairs` by its full word, the longest that `text` prints
+/// (`中共某某市委党校` → `中国共产党某某市委员会党校` when the document prints that).
+pub fn expand_name(text: &str, name: &str, pairs: &[(String, String)]) -> String {
+    let mut forms = vec![name.to_string()];
+    for (short, full) in pairs {
+        let more: Vec<String> = forms
+            .iter()
+            .filter(|f| f.contains(short.as_str()))
+            .map(|f| f.replacen(short.as_str(), full, 1))
+            .collect();
+        forms.extend(more);
+    }
+    forms
+        .into_iter()
+        .filter(|f| f == name || text.contains(f.as_str()))
+        .max_by_key(|f| f.chars().count())
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// Patterns whose id ends with this give their key only when no other pattern does (a
+/// loose cue, such as a year in budget prose): [`resolve`] drops them otherwise.
+pub const FALLBACK_SUFFIX: &str = "-fallback";
+
 /// Pattern ids of label-read candidates.
 pub const FROM_REPORTING: &str = "labels/reporting";
 pub const FROM_IMPLEMENTER: &str = "labels/department-from-implementer";
 pub const FROM_SUPERVISOR: &str = "labels/department-from-supervisor";
 pub const FROM_PUBLISHER: &str = "labels/publisher";
+pub const FAMILY_FROM_PROJECT_FORM: &str = "labels/family-from-project-form-fallback";
 
 /// Tier of a department candidate in the rule of fields.md (1 is best). Patterns of
 /// `patterns/identity.toml` whose id starts with `department-label-` read a reporting-unit
@@ -746,12 +797,34 @@ pub fn resolve(clean: &CleanText, labels: &Labels, cands: &mut Vec<Candidate>) {
         if NAME_KEYS.contains(&c.key.as_str())
             && let Some(v) = c.value.as_str()
         {
-            let full = complete_name(&clean.text, v, divs);
+            let full = complete_name(
+                &clean.text,
+                &expand_name(&clean.text, v, &labels.expand),
+                divs,
+            );
             if full != v {
                 c.value = Value::from(full);
             }
         }
     }
+    // a form with a project label (项目名称 | …) is a project report, when nothing says which
+    if !cands.iter().any(|c| c.key == "report_family")
+        && let Some(p) = cands.iter().find(|c| c.pattern == "labels/project")
+    {
+        let mut fam = p.clone();
+        fam.key = "report_family".into();
+        fam.value = Value::from("project");
+        fam.pattern = FAMILY_FROM_PROJECT_FORM.into();
+        fam.confidence = labels.trust.family_from_project_form;
+        cands.push(fam);
+    }
+    // loose cues only where nothing else gives the key
+    let given: HashSet<String> = cands
+        .iter()
+        .filter(|c| !c.pattern.ends_with(FALLBACK_SUFFIX))
+        .map(|c| c.key.clone())
+        .collect();
+    cands.retain(|c| !(c.pattern.ends_with(FALLBACK_SUFFIX) && given.contains(&c.key)));
     let best = cands
         .iter()
         .filter(|c| c.key == "department")
@@ -916,6 +989,72 @@ mod tests {
             imp.map(|c| c.value.clone()),
             Some(Value::from("某某县某某中心"))
         );
+    }
+
+    #[test]
+    fn abbreviated_names_take_the_full_printed_form() {
+        let pairs = &builtin_labels().expand;
+        let text = "中共某某市委党校2016年整体支出绩效自评报告\n- 中国共产党某某市委员会党校";
+        assert_eq!(
+            expand_name(text, "中共某某市委党校", pairs),
+            "中国共产党某某市委员会党校"
+        );
+        // only a form the document prints
+        assert_eq!(
+            expand_name("中共某某市委党校自评", "中共某某市委党校", pairs),
+            "中共某某市委党校"
+        );
+        assert_eq!(
+            expand_name("某某州卫生健康委", "某某州卫生健康委", pairs),
+            "某某州卫生健康委"
+        );
+    }
+
+    #[test]
+    fn fallback_cues_give_way_and_a_project_form_names_the_family() {
+        let clean = CleanText::from_single("项目名称 | 临时救助 |\n主管部门 | 某某县民政局 |\n");
+        let fallback = cand(
+            "year",
+            Value::from(2021),
+            "identity/year-budget-prose-fallback",
+            0,
+            3,
+        );
+        let mut only = vec![fallback.clone()];
+        resolve(&clean, builtin_labels(), &mut only);
+        let fam: Vec<&Candidate> = only.iter().filter(|c| c.key == "report_family").collect();
+        assert_eq!(fam.len(), 1);
+        assert_eq!(fam[0].value, Value::from("project"));
+        assert_eq!(fam[0].pattern, FAMILY_FROM_PROJECT_FORM);
+        assert!(
+            only.iter().any(|c| c.key == "year"),
+            "a lone fallback stays"
+        );
+        let mut both = vec![
+            fallback,
+            cand("year", Value::from(2020), "identity/year-title", 3, 6),
+            cand(
+                "report_family",
+                Value::from("dept-overall"),
+                "identity/family-dept-overall",
+                0,
+                3,
+            ),
+        ];
+        resolve(&clean, builtin_labels(), &mut both);
+        let years: Vec<&Value> = both
+            .iter()
+            .filter(|c| c.key == "year")
+            .map(|c| &c.value)
+            .collect();
+        assert_eq!(years, [&Value::from(2020)]);
+        // a family named by a pattern is not overruled by the form
+        let fams: Vec<&Value> = both
+            .iter()
+            .filter(|c| c.key == "report_family")
+            .map(|c| &c.value)
+            .collect();
+        assert_eq!(fams, [&Value::from("dept-overall")]);
     }
 
     #[test]

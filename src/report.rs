@@ -229,7 +229,7 @@ pub struct SectionScore {
 /// One row of a target or indicator table (read by [`crate::tables`]).
 ///
 /// `columns` maps canonical column names (`seq`, `level1`, `level2`, `indicator`,
-/// `category`, `target`, `actual`, `unit`, `nature`, `max_points`, `weight`, `score`,
+/// `category`, `target`, `actual`, `unit`, `nature`, `max_points`, `score`,
 /// `completion`, `reason`; see `patterns/tables.toml`) to the cell text; a column whose header
 /// is not in that file is kept under its header text. `cells` are the row's cells in document
 /// order (a row continued after a page break has its pieces joined).
@@ -253,17 +253,18 @@ pub struct TableRow {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actual_figures: Vec<Figure>,
     /// `met`, `not_met` or `unknown`; present when the table has both a target and an actual
-    /// column. Computed only from comparable figures (same unit family), never from words.
+    /// column. Computed from comparable figures (same unit family, or dates), else from the
+    /// outcome words of `patterns/tables.toml` `[status]`; `unknown` when neither decides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// actual / target in percent for the compared pair that decided the status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratio: Option<f64>,
-    /// The `max_points` (分值), `weight` (权重) and `score` (得分) cells as numbers.
+    /// The points cell as a number: 分值, or 权重 / 指标权重, which is the same column named
+    /// the other way (so the score-sum check reads one column in every form).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_points: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weight: Option<f64>,
+    /// The 得分 cell as a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
     /// `continued_after_page_break` (pieces of the row were joined), `extra_cells_merged`,

@@ -84,6 +84,260 @@ fn space_separated_indicator_table() {
     assert_eq!(met, 1);
 }
 
+fn cell<'a>(r: &'a TableRow, c: &str) -> &'a str {
+    r.columns.get(c).map_or("", String::as_str)
+}
+
+/// Space-separated rows with fewer tokens than headers (merged level cells, an empty
+/// reason), a header cell wrapped over two lines (`年度` / `指标值`), a row-group label
+/// (`绩效指标`) in the header, and a row whose points wrapped onto the next line.
+#[test]
+fn spaced_rows_with_fewer_tokens_than_headers() {
+    let r = run(&fixture("spaced-short-rows.txt"));
+    let got: Vec<_> = r
+        .indicators
+        .iter()
+        .map(|t| {
+            (
+                cell(t, "level1"),
+                cell(t, "level2"),
+                cell(t, "indicator"),
+                t.max_points,
+                t.score,
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), 9, "{got:#?}");
+    assert_eq!(
+        got[0],
+        (
+            "产出指标",
+            "数量指标",
+            "指标1:养护道路里程",
+            Some(8.0),
+            Some(8.0)
+        ),
+        "the wrapped `8 8` line belongs to the first row"
+    );
+    assert_eq!(got[1].2, "指标2:修补路面面积");
+    assert_eq!(
+        (got[1].0, got[1].1),
+        ("产出指标", "数量指标"),
+        "carried down"
+    );
+    assert_eq!(cell(&r.indicators[1], "reason"), "部分路段延至次年");
+    assert_eq!((got[4].1, got[4].2), ("质量指标", "指标2:路况优良率"));
+    assert_eq!((got[7].0, got[7].1), ("效益指标", "社会效益指标"));
+    assert_eq!((got[8].0, got[8].1), ("满意度指标", "服务对象满意度指标"));
+    let status: Vec<&str> = r
+        .indicators
+        .iter()
+        .map(|t| t.status.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        status,
+        [
+            "met", "not_met", "met", "met", "not_met", "met", "met", "unknown", "met"
+        ]
+    );
+    let c = r
+        .checks
+        .iter()
+        .find(|c| c.name == "table_score_sum")
+        .unwrap();
+    assert_eq!(c.result, "pass", "{}", c.detail);
+}
+
+/// A whole form flattened onto one line: the indicator header in the middle of it, rows
+/// one after another with nothing between them but spaces.
+#[test]
+fn a_whole_form_on_one_line() {
+    let r = run(&fixture("one-line-form.txt"));
+    let ind: Vec<&str> = r.indicators.iter().map(|t| cell(t, "indicator")).collect();
+    assert_eq!(
+        ind,
+        [
+            "补助便民服务站数量",
+            "培训服务人员人次",
+            "补助发放合规性",
+            "资金使用规范性",
+            "补助资金拨付及时性",
+            "项目总成本",
+            "便民服务覆盖程度",
+            "便民服务长效机制"
+        ]
+    );
+    let r2 = &r.indicators[1];
+    assert_eq!(
+        (cell(r2, "target"), cell(r2, "actual"), cell(r2, "reason")),
+        ("≥60人次", "48", "部分人员未参训")
+    );
+    assert_eq!(r2.status.as_deref(), Some("not_met"));
+    assert_eq!(r2.ratio, Some(80.0));
+    assert_eq!(cell(&r.indicators[7], "level2"), "可持续影响指标");
+    assert_eq!(cell(&r.indicators[7], "level1"), "效益指标(30分)");
+    let c = r
+        .checks
+        .iter()
+        .find(|c| c.name == "table_score_sum")
+        .unwrap();
+    assert_eq!(c.result, "pass", "{}", c.detail);
+}
+
+/// One cell per line ending in ` |`, a bare `|` for an empty cell, an empty first column
+/// (the header's row-group cell) that every row repeats; the 评价结论 after the total is
+/// never a row.
+#[test]
+fn one_cell_per_line_with_an_empty_first_column() {
+    let r = run(&fixture("bars-one-cell-per-line.txt"));
+    let got: Vec<(&str, &str, &str, Option<f64>)> = r
+        .indicators
+        .iter()
+        .map(|t| {
+            (
+                cell(t, "level1"),
+                cell(t, "indicator"),
+                cell(t, "target"),
+                t.score,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "产出指标(50分)",
+                "临时救助人次数(≥**人次)",
+                ">=110人次",
+                Some(20.0)
+            ),
+            (
+                "产出指标(50分)",
+                "特困人员救助供养人数(≥**人)",
+                ">=520人",
+                Some(9.0)
+            ),
+            (
+                "产出指标(50分)",
+                "救助标准(≥**元/人·月)",
+                ">=600元/人*月",
+                Some(20.0)
+            ),
+            ("效益指标(30分)", "受益困难群众人数", ">=300人", Some(30.0)),
+        ]
+    );
+    assert_eq!(r.indicators[1].status.as_deref(), Some("not_met"));
+    assert!(r.targets.is_empty(), "the 年度总体目标 box is no table");
+    let c = r
+        .checks
+        .iter()
+        .find(|c| c.name == "table_score_sum")
+        .unwrap();
+    assert_eq!(c.result, "pass", "{}", c.detail);
+}
+
+/// A `|` table whose header wrapped over three lines, rows that leave out their merged
+/// 一级/二级 cells (the level vocabulary seats them), a 合计 row and a form row after it.
+#[test]
+fn wrapped_pipe_header_and_merged_level_cells() {
+    let r = run(&fixture("wrapped-header-pipes.txt"));
+    assert!(r.targets.is_empty(), "{:?}", r.targets);
+    let got: Vec<(&str, &str, &str, &str, Option<f64>)> = r
+        .indicators
+        .iter()
+        .map(|t| {
+            (
+                cell(t, "level1"),
+                cell(t, "level2"),
+                cell(t, "indicator"),
+                cell(t, "actual"),
+                t.score,
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), 6, "{got:#?}");
+    assert_eq!(
+        got[1],
+        (
+            "产出指标",
+            "数量指标",
+            "指标2:农村户用卫生厕所改造数量",
+            "2150",
+            Some(10.0)
+        )
+    );
+    assert_eq!(
+        got[3],
+        (
+            "产出指标",
+            "质量指标",
+            "指标1:改厕验收通过率",
+            "100%",
+            Some(10.0)
+        )
+    );
+    assert_eq!(got[5].0, "效益指标");
+    let status: Vec<&str> = r
+        .indicators
+        .iter()
+        .map(|t| t.status.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(status, ["met", "met", "not_met", "met", "met", "met"]);
+    let c = r
+        .checks
+        .iter()
+        .find(|c| c.name == "table_score_sum")
+        .unwrap();
+    assert_eq!(c.result, "pass", "{}", c.detail);
+}
+
+/// The 部门整体 form's own header words (指标名称 计量单位 指标性质 年初指标值 调整指标值 全年完成值
+/// 得分系数(%) 指标权重(分) 指标得分(分) 是否核心指标), space-separated, with an empty 调整指标值
+/// and a `是` wrapped onto the next line.
+#[test]
+fn dept_overall_form_with_a_wrapped_last_cell() {
+    let r = run(&fixture("dept-overall-spaced.txt"));
+    assert!(r.indicators.iter().all(|t| t.template == "dept-indicator"));
+    let got: Vec<_> = r
+        .indicators
+        .iter()
+        .map(|t| {
+            (
+                cell(t, "indicator"),
+                cell(t, "target"),
+                cell(t, "actual"),
+                t.max_points,
+                t.score,
+                cell(t, "是否核心指标"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("背街小巷整治数量", "12", "14", Some(10.0), Some(10.0), "是"),
+            (
+                "老旧小区改造户数",
+                "800",
+                "760",
+                Some(10.0),
+                Some(9.5),
+                "是"
+            ),
+            ("辖区居民满意度", "90", "93", Some(5.0), Some(5.0), "否"),
+            ("信访办结率", "98", "99", Some(5.0), Some(5.0), "否"),
+        ]
+    );
+    let status: Vec<&str> = r
+        .indicators
+        .iter()
+        .map(|t| t.status.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(status, ["met", "not_met", "met", "met"]);
+    assert_eq!(r.indicators[1].ratio, Some(95.0));
+    assert_eq!(r.indicators[0].target_figures[0].unit, "条");
+}
+
 mod common;
 
 fn shared() -> Option<PathBuf> {

@@ -90,13 +90,13 @@ fn table_row() -> Value {
             "number": {"type": "integer", "minimum": 0},
             "page": {"type": "integer", "minimum": 1},
             "columns": {"type": "object", "additionalProperties": {"type": "string"},
-                "description": "canonical column name (seq, level1, level2, indicator, category, target, actual, unit, nature, max_points, weight, score, completion, reason) or the printed header → cell text"},
+                "description": "canonical column name (seq, level1, level2, indicator, category, target, actual, unit, nature, max_points, score, completion, reason) or the printed header → cell text"},
             "cells": {"type": "array", "items": {"type": "string"}},
             "target_figures": {"type": "array", "items": figure},
             "actual_figures": {"type": "array", "items": figure},
             "status": {"enum": ["met", "not_met", "unknown"]},
             "ratio": {"type": "number", "description": "actual / target in percent"},
-            "max_points": num, "weight": num, "score": num,
+            "max_points": num, "score": num,
             "flags": {"type": "array", "items": {"type": "string"}}
         }
     })

@@ -90,6 +90,108 @@ fn strip_direction_words<'a>(t: &Templates, s: &'a str) -> (Option<&'static str>
     (None, s)
 }
 
+/// Bare numbers beside a figure: `≤202.6万元` against `132.9` (the unit printed once, in
+/// the target), `≥200` against `202` (no unit on either side: the same column's number). A
+/// bare number takes the other side's unit; two bare numbers compare without one.
+pub fn fill_bare(
+    t: &Templates,
+    target: &str,
+    actual: &str,
+    tf: &mut Vec<Figure>,
+    af: &mut Vec<Figure>,
+) {
+    let bare = |s: &str| {
+        let (d, rest) = strip_direction_words(t, s.trim());
+        let rest = rest.trim_start_matches(['=', '＝']).trim();
+        parse_number(rest).map(|v| (d, v, s.trim().to_string()))
+    };
+    let fig = |(d, v, raw): (Option<&'static str>, f64, String), unit: &str| Figure {
+        value: v,
+        unit: unit.to_string(),
+        direction: d.map(str::to_string),
+        raw,
+    };
+    match (tf.len(), af.len()) {
+        (1, 0) => {
+            if let Some(b) = bare(actual) {
+                let unit = tf[0].unit.clone();
+                af.push(fig(b, &unit));
+            }
+        }
+        (0, 1) => {
+            if let Some(b) = bare(target) {
+                let unit = af[0].unit.clone();
+                tf.push(fig(b, &unit));
+            }
+        }
+        (0, 0) => {
+            if let (Some(a), Some(b)) = (bare(target), bare(actual)) {
+                tf.push(fig(a, ""));
+                af.push(fig(b, ""));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A date in a cell (`2023年10月前`, `11月底前`, `2023年9月30日`): (year, month, day), the
+/// year 0 when not printed, the day 31 for a month alone or its 底; and whether a word after
+/// it makes it a deadline (前, 以前, 之前, 底前).
+fn date_in(s: &str) -> Option<((u32, u32, u32), bool)> {
+    use std::sync::OnceLock;
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})[日号])?(底|末|份)?(前|以前|之前)?",
+        )
+        .expect("static regex")
+    });
+    let c = re.captures(s)?;
+    let num = |k: usize| c.get(k).and_then(|m| m.as_str().parse::<u32>().ok());
+    let month = num(2).filter(|m| (1..=12).contains(m))?;
+    Some((
+        (num(1).unwrap_or(0), month, num(3).unwrap_or(31)),
+        c.get(5).is_some(),
+    ))
+}
+
+/// A deadline against the date it was done by (`9月前` / `7月`, `2023年10月前` /
+/// `2023年9月`): `met` when the actual date is not after the deadline. Only when both dates
+/// print a year or neither does.
+pub fn compare_dates(target: &str, actual: &str) -> Option<&'static str> {
+    let ((t, deadline), (a, _)) = (date_in(target)?, date_in(actual)?);
+    if !deadline || (t.0 == 0) != (a.0 == 0) {
+        return None;
+    }
+    Some(if a <= t { "met" } else { "not_met" })
+}
+
+/// The status of a row whose figures do not compare: `met` when the actual cell repeats the
+/// target's words (`合规` / `合规`) or is a word of `[status] met` (`达成预期指标`), `not_met`
+/// for a word of `[status] not_met` (`未完成`); else `unknown`.
+pub fn status_from_words(t: &Templates, target: &str, actual: &str) -> &'static str {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '。' | '，' | ',' | '；' | ';'))
+            .map(crate::clean::fold_char)
+            .collect()
+    };
+    let (tn, an) = (norm(target), norm(actual));
+    if an.is_empty() {
+        return "unknown";
+    }
+    if let Some(s) = compare_dates(target, actual) {
+        return s;
+    }
+    if t.not_met_words.contains(&an) {
+        "not_met"
+    } else if t.met_words.contains(&an) || an == tn {
+        "met"
+    } else {
+        "unknown"
+    }
+}
+
 /// Compare the target figures with the actual ones: `(status, ratio in percent)`.
 pub fn compare(t: &Templates, target: &[Figure], actual: &[Figure]) -> (&'static str, Option<f64>) {
     if target.is_empty() || actual.is_empty() {
@@ -189,6 +291,34 @@ mod tests {
             ("unknown", None)
         );
         assert_eq!(status("新登记市场主体418家", "全面完成"), ("unknown", None));
+    }
+
+    #[test]
+    fn bare_numbers_and_words() {
+        let t = Templates::builtin();
+        let check = |target: &str, actual: &str| {
+            let (mut tf, mut af) = (figs(target), figs(actual));
+            fill_bare(t, target, actual, &mut tf, &mut af);
+            compare(t, &tf, &af)
+        };
+        assert_eq!(check("≤202.6万元", "132.9").0, "met");
+        assert_eq!(check("≥200", "202"), ("met", Some(101.0)));
+        assert_eq!(check("≤4", "5").0, "not_met");
+        assert_eq!(check("=8个", "8"), ("met", Some(100.0)));
+        assert_eq!(check("全面完成", "80%"), ("unknown", None));
+        assert_eq!(status_from_words(t, "合规", "合规"), "met");
+        assert_eq!(
+            status_from_words(t, "严格执行相关制度", "达成预期指标"),
+            "met"
+        );
+        assert_eq!(status_from_words(t, "按期完成", "未完成"), "not_met");
+        assert_eq!(status_from_words(t, "效果明显", "较好"), "unknown");
+        assert_eq!(status_from_words(t, "2022年12月前", "2022年12月前"), "met");
+        assert_eq!(status_from_words(t, "2022年12月前", "2023年3月"), "not_met");
+        assert_eq!(status_from_words(t, "9月前", "7月"), "met");
+        assert_eq!(status_from_words(t, "11月底前", "12月5日"), "not_met");
+        assert_eq!(status_from_words(t, "2023年10月前", "10月"), "unknown");
+        assert_eq!(status_from_words(t, "2023年10月", "2023年9月"), "unknown");
     }
 
     #[test]

@@ -10,8 +10,14 @@
 //!   header words each, and the rows are the following lines taken that many at a time.
 //!   004-style lines ending in ` |` (and a bare `|` for an empty cell) are the same shape.
 //! * **space-separated**: clean-up joins single-spaced CJK cells (`一级指标 二级指标` becomes
-//!   `一级指标二级指标`), so when a cleaned line is made of header words alone, the rows are
-//!   read from the loaded page text, where the spaces are still there.
+//!   `一级指标二级指标`), so these tables are read from the loaded page lines, where the
+//!   spaces are still there: a run of header words anywhere in a line (also mid-line, with a
+//!   whole table after it on the same line), the rows cut by the form's grammar
+//!   ([`super::align`]).
+//!
+//! Headers wrapped over several lines, two-level headers and row-group labels are joined
+//! or dropped before the columns are named; delimited rows that left out merged level cells
+//! are re-seated by the level vocabulary.
 //!
 //! A table ends at a blank line (unless the next line repeats its header), at a line that
 //! is not in its shape, at a heading, or at another table's header. A row whose first cell
@@ -96,7 +102,7 @@ fn split_line(line: &str) -> Cells {
 }
 
 /// A heading line (`一、`, `（二）`, `第三部分`) ends a one-cell-per-line table.
-fn is_heading(s: &str) -> bool {
+pub(super) fn is_heading(s: &str) -> bool {
     matches!(
         parse_marker(s),
         Some((
@@ -131,6 +137,29 @@ fn cell_count(s: &str) -> usize {
     }
 }
 
+/// The canonical column of each header cell and how many cells are header words (`other`
+/// words included). A column named twice keeps its second cell when the first opens the row
+/// (a row-group label: `绩效指标 | 一级指标 | 二级指标 | 三级指标`), else its first.
+fn header_columns(t: &Templates, cells: &[String]) -> (Vec<Option<String>>, usize) {
+    let mut cols: Vec<Option<String>> = cells
+        .iter()
+        .map(|c| t.column_of(c).map(str::to_string))
+        .collect();
+    let known = cells.iter().filter(|c| t.header_word(c).is_some()).count();
+    for k in 1..cols.len() {
+        if cols[k].is_some()
+            && let Some(first) = cols[..k].iter().position(|c| *c == cols[k])
+        {
+            if first == 0 && k > 1 {
+                cols[0] = None;
+            } else {
+                cols[k] = None;
+            }
+        }
+    }
+    (cols, known)
+}
+
 fn despace(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_whitespace())
@@ -146,8 +175,6 @@ struct Reader<'a> {
     lines: Vec<(usize, String)>,
     /// Lines of the loaded page texts (page, line), for space-separated tables.
     raw: Vec<(usize, &'a str)>,
-    /// Where the next search for a space-separated header starts in `raw`.
-    raw_cursor: std::cell::Cell<usize>,
 }
 
 /// Find every target or indicator table in the cleaned text. `pages` are the loaded page
@@ -163,19 +190,24 @@ pub fn find_tables(t: &Templates, clean: &CleanText, pages: &[(usize, &str)]) ->
             .iter()
             .flat_map(|(n, text)| text.lines().map(move |l| (*n, l)))
             .collect(),
-        raw_cursor: std::cell::Cell::new(0),
     };
     let mut out = Vec::new();
     let mut i = 0;
     while i < r.lines.len() {
         let found = match split_line(&r.lines[i].1) {
-            Cells::Multi(c) => r
-                .header_match(&c)
-                .map(|(cols, ti)| r.read_delimited(i, c, cols, ti)),
-            Cells::Single(c) => r.read_column_lines(i).or_else(|| {
-                let words = t.split_glued_header(&c)?;
-                r.read_spaced(i, words)
-            }),
+            // `年度总体目标 |` over `预期目标 | 实际完成情况 |`: the form's goal box.
+            Cells::Multi(_)
+                if i > 0
+                    && matches!(split_line(&r.lines[i - 1].1), Cells::Single(ref p) if super::align::is_form_word(t, p)) =>
+            {
+                None
+            }
+            Cells::Multi(c) => {
+                let (c, last) = r.wrapped_header(i, c);
+                r.header_match(&c)
+                    .map(|(cols, ti)| r.read_delimited(i, last + 1, c, cols, ti))
+            }
+            Cells::Single(_) => r.read_column_lines(i),
             _ => None,
         };
         match found {
@@ -188,6 +220,8 @@ pub fn find_tables(t: &Templates, clean: &CleanText, pages: &[(usize, &str)]) ->
             None => i += 1,
         }
     }
+    let spaced = spaced_tables(t, clean, &r.raw, &out);
+    out.extend(spaced);
     out.extend(glued_tables(t, clean, &out));
     out.sort_by_key(|t| t.start);
     out
@@ -318,23 +352,121 @@ impl Reader<'_> {
     /// The columns and template of a header row, if it is one: at least two cells are
     /// header words, at least half of the non-empty ones, and a template fits.
     fn header_match(&self, cells: &[String]) -> Option<(Vec<Option<String>>, usize)> {
-        let mut cols: Vec<Option<String>> = cells
+        if cells
             .iter()
-            .map(|c| self.t.column_of(c).map(str::to_string))
-            .collect();
-        for k in 1..cols.len() {
-            if cols[k].is_some() && cols[..k].contains(&cols[k]) {
-                cols[k] = None;
-            }
+            .find(|c| !c.is_empty())
+            .is_some_and(|c| super::align::is_form_word(self.t, c))
+        {
+            // `年度总体目标 | 预期目标 | 实际完成情况`: the form's goal box, not a table.
+            return None;
         }
+        let (cols, known) = header_columns(self.t, cells);
         let nonempty = cells.iter().filter(|c| !c.is_empty()).count();
-        let known = cols.iter().flatten().count();
-        if known < 2 || known * 2 < nonempty {
+        if known < 2 || known * 2 < nonempty || cols.iter().flatten().count() < 2 {
             return None;
         }
         let tpl = self.t.template_for(&cols)?;
         let ti = self.t.tables.iter().position(|x| x.id == tpl.id)?;
         Some((cols, ti))
+    }
+
+    /// A header row a PDF or converter wrapped over several lines (`一级指标 | 二级指标 |
+    /// 三级指标 | 年度指标值 |` + `实际完成值 |` + `分值 | 得分 | 偏差原因 | |||`): while the
+    /// line ends with a separator and the next one is made of header words only (none naming
+    /// a column already there), it is part of the header. Returns the header's cells (the
+    /// trailing empty ones dropped) and its last line.
+    fn wrapped_header(&self, i: usize, mut cells: Vec<String>) -> (Vec<String>, usize) {
+        let mut last = i;
+        let header_words = |c: &[String]| {
+            c.iter()
+                .filter(|x| !x.is_empty())
+                .all(|x| self.t.header_word(x).is_some())
+                && c.iter().any(|x| !x.is_empty())
+        };
+        if !header_words(&cells) {
+            return (cells, last);
+        }
+        while self.lines[last].1.trim_end().ends_with('|') && last + 1 < self.lines.len() {
+            let next = match split_line(&self.lines[last + 1].1) {
+                Cells::Multi(c) => c,
+                Cells::Single(c) if !c.is_empty() => vec![c],
+                _ => break,
+            };
+            if !header_words(&next) {
+                break;
+            }
+            let mut joined: Vec<String> = cells.iter().filter(|c| !c.is_empty()).cloned().collect();
+            joined.extend(next.into_iter().filter(|c| !c.is_empty()));
+            let names: Vec<&str> = joined.iter().filter_map(|c| self.t.column_of(c)).collect();
+            if (1..names.len()).any(|k| names[..k].contains(&names[k])) {
+                break;
+            }
+            cells = joined;
+            last += 1;
+        }
+        if last > i {
+            while cells.last().is_some_and(String::is_empty) {
+                cells.pop();
+            }
+        }
+        // A two-level header: `绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分` over
+        // `一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位`; each upper cell the lower
+        // row names again (绩效指标 → 三级指标, 年度指标值 → 指标值) spans the lower cells up to
+        // that one and the unnamed ones after it.
+        let mut sub: Vec<String> = Vec::new();
+        let mut k = last + 1;
+        while k < self.lines.len() && k <= last + 4 {
+            let c = match split_line(&self.lines[k].1) {
+                Cells::Multi(c) => c,
+                Cells::Single(c) => vec![c],
+                _ => break,
+            };
+            let c: Vec<String> = c.into_iter().filter(|x| !x.is_empty()).collect();
+            if !c.iter().all(|x| self.t.header_word(x).is_some()) {
+                break;
+            }
+            sub.extend(c);
+            k += 1;
+        }
+        if sub.len() >= 2
+            && let Some(merged) = self.two_level(&cells, &sub)
+        {
+            return (merged, k - 1);
+        }
+        (cells, last)
+    }
+
+    fn two_level(&self, upper: &[String], lower: &[String]) -> Option<Vec<String>> {
+        let name = |c: &str| self.t.column_of(c).map(str::to_string);
+        let upper: Vec<&String> = upper.iter().filter(|c| !c.is_empty()).collect();
+        let lower_names: Vec<Option<String>> = lower.iter().map(|c| name(c)).collect();
+        let mut out = Vec::new();
+        let mut at = 0;
+        let mut spanned = 0;
+        for u in &upper {
+            let n = name(u);
+            match (at..lower.len()).find(|&x| n.is_some() && lower_names[x] == n) {
+                Some(x) => {
+                    let mut end = x + 1;
+                    // The unnamed lower cells after it (度量单位 after 指标值) are its too, up
+                    // to the next cell an upper cell names.
+                    while end < lower.len()
+                        && !upper
+                            .iter()
+                            .any(|v| name(v).is_some() && name(v) == lower_names[end])
+                    {
+                        end += 1;
+                    }
+                    out.extend(lower[at..end].iter().cloned());
+                    at = end;
+                    spanned += 1;
+                }
+                None => out.push((*u).clone()),
+            }
+        }
+        let names: Vec<String> = out.iter().filter_map(|c| name(c)).collect();
+        let dup = (1..names.len()).any(|a| names[..a].contains(&names[a]));
+        (spanned > 0 && at == lower.len() && !dup).then_some(out)
     }
 
     fn is_total(&self, cells: &[String]) -> bool {
@@ -410,6 +542,7 @@ impl Reader<'_> {
     fn read_delimited(
         &self,
         i: usize,
+        body: usize,
         header: Vec<String>,
         columns: Vec<Option<String>>,
         template: usize,
@@ -429,10 +562,16 @@ impl Reader<'_> {
             rows: Vec::new(),
             total: None,
         };
-        let mut j = i + 1;
+        let mut j = body;
         let mut after_break = false;
+        // Level cells are vocabulary words (产出指标): rows without them are shifted.
+        let level1 = table
+            .columns
+            .iter()
+            .position(|c| c.as_deref() == Some("level1"));
+        let mut vocab = false;
         // The header itself may wrap: its last cell goes on in the next line.
-        if self.full_line(i)
+        if self.full_line(body - 1)
             && let Some(Cells::Single(piece)) = self.lines.get(j).map(|l| split_line(&l.1))
             && !piece.is_empty()
             && self
@@ -477,7 +616,29 @@ impl Reader<'_> {
                     j += 1;
                     continue;
                 }
-                Cells::Single(_) => break,
+                Cells::Single(piece) => {
+                    // The row's last cell wrapped onto a line of its own (`是` / `否` under a
+                    // 是否核心指标 column): it fills the row's empty last cell when the table
+                    // goes on after it, or the text ends there.
+                    let resumes = self.lines.get(next_j).is_none_or(|l| {
+                        matches!(split_line(&l.1), Cells::Multi(ref c) if c.len() * 2 >= n)
+                            || l.1.trim().is_empty()
+                    });
+                    match table.rows.last_mut() {
+                        Some(last)
+                            if piece.chars().count() <= 6
+                                && !is_heading(&piece)
+                                && !super::align::is_form_word(self.t, &piece)
+                                && resumes
+                                && last.cells.last().is_some_and(String::is_empty) =>
+                        {
+                            *last.cells.last_mut().expect("n >= 2") = piece;
+                            j = next_j;
+                            continue;
+                        }
+                        _ => break,
+                    }
+                }
                 Cells::Multi(mut c) => {
                     if !markdown && line.trim_start().starts_with('|') {
                         c.insert(0, String::new());
@@ -493,6 +654,16 @@ impl Reader<'_> {
             if self.header_match(&cells).is_some() {
                 break;
             }
+            if cells
+                .iter()
+                .find(|c| !c.is_empty())
+                .is_some_and(|c| super::align::is_form_word(self.t, c))
+            {
+                // 评价结论, 项目负责人, 说明: the form goes on, the table ended.
+                break;
+            }
+            let mut cells = cells;
+            super::align::shift_levels(self.t, &table.columns, &mut cells, vocab);
             if cells.len() * 2 < n && !cells[0].is_empty() {
                 // `自评结论 | …` under an eight-column table: the form goes on, the table ended.
                 break;
@@ -501,6 +672,9 @@ impl Reader<'_> {
             if cells.iter().all(String::is_empty) {
                 j = next_j;
                 continue;
+            }
+            if level1.is_some_and(|l| self.t.level_of(&cells[l]) == Some(1)) {
+                vocab = true;
             }
             if !cells[0].is_empty() && cells[1..].iter().all(String::is_empty) {
                 // A label on its own (`绩效指标 | | |`): the next part of the form begins.
@@ -542,15 +716,76 @@ impl Reader<'_> {
         (table, j)
     }
 
-    /// A one-cell-per-line table whose header run starts at line `i`.
+    /// A one-cell-per-line table whose header run starts at line `i`. Cells may also be
+    /// separated by blank lines (each header word followed by one), and the header may have
+    /// empty cells before its first word (bare `|` lines: a row-group label column that every
+    /// row repeats); the reading that gives more rows wins.
     fn read_column_lines(&self, i: usize) -> Option<(RawTable, usize)> {
-        let single = |k: usize| match self.lines.get(k).map(|l| split_line(&l.1)) {
+        let blank = |k: usize| self.lines.get(k).is_some_and(|l| l.1.trim().is_empty());
+        let header_at = |k: usize| matches!(self.lines.get(k).map(|l| split_line(&l.1)), Some(Cells::Single(c)) if self.t.column_of(&c).is_some());
+        if !header_at(i) {
+            return None;
+        }
+        let sparse = blank(i + 1) && header_at(i + 2);
+        let seq: Vec<usize> = if sparse {
+            let mut v = Vec::new();
+            let mut k = i;
+            while k < self.lines.len() {
+                if blank(k) {
+                    if blank(k + 1) {
+                        break;
+                    }
+                } else {
+                    v.push(k);
+                }
+                k += 1;
+            }
+            v
+        } else {
+            let lead = (1..=2)
+                .take_while(|&d| {
+                    i >= d
+                        && matches!(split_line(&self.lines[i - d].1), Cells::Single(ref c) if c.is_empty())
+                })
+                .count();
+            (i - lead..self.lines.len()).collect()
+        };
+        let lead = seq.iter().position(|&x| x == i).unwrap_or(0);
+        let plain = self.column_lines(&seq[lead..]);
+        if lead == 0 {
+            return plain;
+        }
+        let led = self.column_lines_led(&seq, lead);
+        match (plain, led) {
+            (Some(p), Some(l)) if l.0.rows.len() > p.0.rows.len() => Some(l),
+            (Some(p), _) => Some(p),
+            (None, l) => l,
+        }
+    }
+
+    fn column_lines_led(&self, seq: &[usize], lead: usize) -> Option<(RawTable, usize)> {
+        let (mut t, next) = self.column_lines_from(seq, lead)?;
+        t.start = self.lines[seq[0]].0;
+        Some((t, next))
+    }
+
+    fn column_lines(&self, seq: &[usize]) -> Option<(RawTable, usize)> {
+        self.column_lines_from(seq, 0)
+    }
+
+    /// The table whose header words start at `seq[lead]`, after `lead` empty header cells.
+    fn column_lines_from(&self, seq: &[usize], lead: usize) -> Option<(RawTable, usize)> {
+        // A cell line may carry the row's trailing empty cells (`基本建立 | |`).
+        let single = |k: usize| match seq.get(k).map(|&l| split_line(&self.lines[l].1)) {
             Some(Cells::Single(c)) => Some(c),
+            Some(Cells::Multi(c)) if c.len() <= 3 && c[1..].iter().all(String::is_empty) => {
+                Some(c[0].clone())
+            }
             _ => None,
         };
         let mut header = Vec::new();
-        let mut k = i;
-        while let Some(c) = single(k).filter(|c| self.t.column_of(c).is_some()) {
+        let mut k = lead;
+        while let Some(c) = single(k).filter(|c| self.t.header_word(c).is_some()) {
             header.push(c);
             k += 1;
         }
@@ -563,16 +798,21 @@ impl Reader<'_> {
             .collect();
         // A label line above the header (`绩效指标(90分)`) can look like a header word; the
         // header starts where its words stop repeating.
-        let has_dup = |c: &[Option<String>]| (1..c.len()).any(|a| c[..a].contains(&c[a]));
+        let has_dup =
+            |c: &[Option<String>]| (1..c.len()).any(|a| c[a].is_some() && c[..a].contains(&c[a]));
         let mut skip = 0;
         while has_dup(&cols[skip..]) {
             skip += 1;
         }
-        if header.len() - skip < 3 {
+        if header.len() - skip < 3 || (skip > 0 && lead > 0) {
             return None;
         }
         header.drain(..skip);
         cols.drain(..skip);
+        for _ in 0..lead {
+            header.insert(0, String::new());
+            cols.insert(0, None);
+        }
         let tpl = self.t.template_for(&cols)?;
         let template = self.t.tables.iter().position(|x| x.id == tpl.id)?;
         let n = header.len();
@@ -581,13 +821,13 @@ impl Reader<'_> {
             header,
             columns: cols,
             template,
-            start: self.lines[i + skip].0,
+            start: self.lines[seq[lead + skip]].0,
             rows: Vec::new(),
             total: None,
         };
         let mut j = k;
         while let Some(first) = single(j) {
-            if is_heading(&first) {
+            if is_heading(&first) || super::align::is_form_word(self.t, &first) {
                 break;
             }
             let chunk: Option<Vec<String>> = (j..j + n)
@@ -600,106 +840,331 @@ impl Reader<'_> {
                 j += n;
                 continue;
             }
-            if self.is_total(std::slice::from_ref(&first)) {
-                let mut cells = vec![first];
-                while cells.len() < n
-                    && let Some(c) = single(j + cells.len()).filter(|c| value_like(c))
+            // The total row, also after the empty cells of the leading columns.
+            let pad = (0..lead)
+                .take_while(|&d| single(j + d).is_some_and(|c| c.is_empty()))
+                .count();
+            if let Some(label) = single(j + pad).filter(|c| self.is_total(std::slice::from_ref(c)))
+            {
+                let mut values = Vec::new();
+                while pad + 1 + values.len() < n
+                    && let Some(c) = single(j + pad + 1 + values.len()).filter(|c| value_like(c))
                 {
-                    cells.push(c);
+                    values.push(c);
                 }
-                j += cells.len();
-                table.total = (cells.len() == n).then_some(cells);
+                j += pad + 1 + values.len();
+                let points: Vec<usize> = (0..n)
+                    .filter(|&k| {
+                        matches!(
+                            table.columns[k].as_deref(),
+                            Some("max_points" | "weight" | "score")
+                        )
+                    })
+                    .collect();
+                let mut cells = vec![String::new(); n];
+                cells[pad] = label;
+                if pad + 1 + values.len() == n {
+                    for (k, v) in values.into_iter().enumerate() {
+                        cells[pad + 1 + k] = v;
+                    }
+                    table.total = Some(cells);
+                } else if values.iter().filter(|v| !v.is_empty()).count() == points.len() {
+                    // `总分 | 80 | 79 |` under a nine-column header: the numbers are the points
+                    // columns' in order.
+                    for (k, v) in points
+                        .iter()
+                        .zip(values.into_iter().filter(|v| !v.is_empty()))
+                    {
+                        cells[*k] = v;
+                    }
+                    table.total = Some(cells);
+                }
                 continue;
             }
             let Some(cells) = chunk else { break };
-            // Misaligned lines (a lost or glued cell) show as text in a points column.
-            let points_ok = table.columns.iter().zip(&cells).all(|(c, v)| {
-                !matches!(c.as_deref(), Some("max_points" | "weight" | "score")) || value_like(v)
-            });
-            if !points_ok {
+            // Misaligned lines (a lost or glued cell) show as text in a points column, or as
+            // a level word outside the level columns.
+            let aligned = table
+                .columns
+                .iter()
+                .zip(&cells)
+                .all(|(c, v)| match c.as_deref() {
+                    Some("max_points" | "weight" | "score") => value_like(v),
+                    Some("level1" | "level2" | "category") => true,
+                    _ => self.t.level_of(v).is_none(),
+                });
+            if !aligned {
                 break;
             }
             table.rows.push(RawRow {
                 cells,
-                start: self.lines[j].0,
+                start: self.lines[seq[j]].0,
                 flags: Vec::new(),
             });
             j += n;
         }
-        Some((table, j))
+        // Rows whose cells did not come in whole periods (a trailing `|` on some rows only,
+        // an empty cell left out): the form's grammar reads the cells as one stream.
+        if let Some(g) = super::align::Grammar::new(self.t, &table.columns) {
+            let mut toks: Vec<String> = Vec::new();
+            let mut at: Vec<usize> = Vec::new();
+            let mut x = k;
+            while let Some(c) = single(x) {
+                if is_heading(&c) || self.t.headers.iter().any(|(w, _)| *w == despace(&c)) {
+                    break;
+                }
+                if !c.is_empty() {
+                    toks.push(c);
+                    at.push(x);
+                }
+                x += 1;
+            }
+            let refs: Vec<&str> = toks.iter().map(String::as_str).collect();
+            let starts = vec![true; refs.len()];
+            let parsed = super::align::parse_stream(&g, &refs, &starts);
+            // Only where the periods stopped short: the stream reads more of the cells.
+            let read = (k..j)
+                .filter(|&x| single(x).is_some_and(|c| !c.is_empty()))
+                .count();
+            if parsed.end > read && parsed.rows.len() >= table.rows.len() {
+                table.rows = parsed
+                    .rows
+                    .into_iter()
+                    .map(|(p, cells)| RawRow {
+                        cells,
+                        start: self.lines[seq[at[p]]].0,
+                        flags: vec!["cells_aligned_by_grammar"],
+                    })
+                    .collect();
+                table.total = parsed.total;
+                j = at.get(parsed.end).copied().unwrap_or(x);
+            }
+        }
+        let next = seq.get(j).copied().unwrap_or(self.lines.len());
+        Some((table, next))
     }
+}
 
-    /// A space-separated table whose header line `i` was glued by clean-up; rows come from
-    /// the loaded page text. Every row must have exactly one token per header cell: with
-    /// spaces as separators, a row with more tokens (a number apart from its unit, as PDF
-    /// text often has) cannot be aligned, and the table ends there.
-    fn read_spaced(&self, i: usize, words: Vec<String>) -> Option<(RawTable, usize)> {
-        let n = words.len();
-        let key = despace(&self.lines[i].1);
-        let is_header = |l: &str| l.split_whitespace().count() == n && despace(l) == key;
-        let from = self.raw_cursor.get();
-        let r = from + self.raw[from..].iter().position(|(_, l)| is_header(l))?;
-        let columns: Vec<Option<String>> = words
-            .iter()
-            .map(|w| self.t.column_of(w).map(str::to_string))
-            .collect();
-        let tpl = self.t.template_for(&columns)?;
-        let template = self.t.tables.iter().position(|x| x.id == tpl.id)?;
-        let mut table = RawTable {
-            header: words,
-            columns,
-            template,
-            start: self.lines[i].0,
-            rows: Vec::new(),
-            total: None,
-        };
-        let mut ci = i + 1;
-        let mut k = r + 1;
-        while k < self.raw.len() {
-            let line = self.raw[k].1;
+/// (header words, columns, template, index of the first token after the header, whether
+/// the next line completed wrapped header cells).
+type SpacedHeader = (Vec<String>, Vec<Option<String>>, usize, usize, bool);
+
+/// The header of a space-separated table in one page line, if any: a run of at least four
+/// tokens that are header words (so it may sit in the middle of a long line, after the
+/// form's other cells), a row-group label before it dropped, a template that fits. A header
+/// cell the PDF wrapped (`年度 实际` over `指标值 完成值`) is completed from the next line
+/// when that line holds exactly the missing halves. Returns (header words, columns,
+/// template, index of the first token after the header, whether the next line was used).
+fn spaced_header(t: &Templates, line: &str, next: Option<&str>) -> Option<SpacedHeader> {
+    let mut toks: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+    let is_word = |w: &str| !w.chars().any(|c| c.is_ascii_digit()) && t.header_word(w).is_some();
+    let mut wrapped = false;
+    if let Some(next) = next {
+        let halves: Vec<&str> = next.split_whitespace().collect();
+        let unknown: Vec<usize> = (0..toks.len()).filter(|&k| !is_word(&toks[k])).collect();
+        if !halves.is_empty()
+            && halves.len() <= 4
+            && halves.len() == unknown.len()
+            && unknown
+                .iter()
+                .zip(&halves)
+                .all(|(&k, h)| is_word(&format!("{}{h}", toks[k])))
+            && unknown
+                .iter()
+                .any(|&k| toks[..k].iter().any(|w| is_word(w)))
+        {
+            for (&k, h) in unknown.iter().zip(&halves) {
+                toks[k].push_str(h);
+            }
+            wrapped = true;
+        }
+    }
+    let mut k = 0;
+    while k < toks.len() {
+        if !is_word(&toks[k]) {
             k += 1;
-            if line.trim().is_empty() {
-                // Past a page break the header repeats; anything else ends the table.
-                match (k..self.raw.len()).find(|&x| !self.raw[x].1.trim().is_empty()) {
-                    Some(x) if is_header(self.raw[x].1) => {
-                        k = x + 1;
+            continue;
+        }
+        let start = k;
+        while k < toks.len() && is_word(&toks[k]) {
+            k += 1;
+        }
+        let mut words: Vec<String> = toks[start..k].to_vec();
+        loop {
+            let (cols, _) = header_columns(t, &words);
+            if cols[0].is_none() && words.len() > 1 && cols.iter().skip(1).any(|c| c.is_some()) {
+                // A row-group label (`绩效指标`) the rows do not repeat.
+                let named: Vec<&String> = cols.iter().flatten().collect();
+                if (1..named.len()).all(|a| !named[..a].contains(&named[a]))
+                    && t.column_of(&words[0]).is_some()
+                {
+                    words.remove(0);
+                    continue;
+                }
+            }
+            break;
+        }
+        if words.len() >= 4 {
+            let (cols, _) = header_columns(t, &words);
+            if let Some(tpl) = t.template_for(&cols)
+                && let Some(ti) = t.tables.iter().position(|x| x.id == tpl.id)
+            {
+                return Some((words, cols, ti, k, wrapped));
+            }
+        }
+    }
+    None
+}
+
+/// Space-separated tables, read from the loaded page lines (clean-up removes the single
+/// spaces between CJK cells). The rows of a level-vocabulary form are cut by its grammar
+/// ([`super::align`]): short rows (merged or empty cells), cells wrapped onto the next line,
+/// a whole table on one line. Other tables need one token per header cell in every row.
+/// Tables whose header is already covered by `found` are skipped.
+fn spaced_tables(
+    t: &Templates,
+    clean: &CleanText,
+    raw: &[(usize, &str)],
+    found: &[RawTable],
+) -> Vec<RawTable> {
+    // The cleaned text without whitespace, each char with its byte offset, to place rows.
+    let mut flat: Vec<char> = Vec::new();
+    let mut offs: Vec<usize> = Vec::new();
+    for (b, c) in clean.text.char_indices() {
+        let c = crate::clean::fold_char(c);
+        if !c.is_whitespace() {
+            flat.push(c);
+            offs.push(b);
+        }
+    }
+    let mut cursor = 0;
+    let locate = |s: &str, cursor: &mut usize| -> usize {
+        let needle: Vec<char> = despace(s).chars().collect();
+        if !needle.is_empty()
+            && let Some(p) = (*cursor..flat.len().saturating_sub(needle.len() - 1))
+                .find(|&p| flat[p..p + needle.len()] == needle[..])
+        {
+            *cursor = p + needle.len();
+            return offs[p];
+        }
+        offs.get(*cursor).copied().unwrap_or(clean.text.len())
+    };
+    let covered: Vec<(usize, usize)> = found
+        .iter()
+        .map(|x| (x.start, x.rows.last().map_or(x.start, |r| r.start)))
+        .collect();
+    let plain = |l: &str| !l.contains('|') && !l.contains('\t');
+    let mut out = Vec::new();
+    let mut r = 0;
+    while r < raw.len() {
+        let line = raw[r].1;
+        let next = raw.get(r + 1).map(|l| l.1).filter(|l| plain(l));
+        let Some((words, cols, template, body, wrapped)) =
+            spaced_header(t, line, next).filter(|_| plain(line))
+        else {
+            r += 1;
+            continue;
+        };
+        let n = words.len();
+        let key = despace(&words.concat());
+        let start = locate(&words.concat(), &mut cursor);
+        // The table's tokens: the header line's rest, then the following lines up to a blank
+        // line (unless the header repeats after it: a page break), a heading or a delimited
+        // line.
+        let mut toks: Vec<String> = Vec::new();
+        let mut line_start: Vec<bool> = Vec::new();
+        for (k, w) in line.split_whitespace().skip(body).enumerate() {
+            toks.push(w.to_string());
+            line_start.push(k == 0);
+        }
+        let mut q = r + if wrapped { 2 } else { 1 };
+        let mut lines_of_rows: Vec<Vec<String>> = vec![toks.clone()];
+        // A table's rows fill at most a few pages; the cap keeps the row search linear.
+        while q < raw.len() && q < r + 400 && toks.len() < 2000 {
+            let l = raw[q].1;
+            if !plain(l) {
+                break;
+            }
+            if l.trim().is_empty() {
+                match (q..raw.len()).find(|&x| !raw[x].1.trim().is_empty()) {
+                    Some(x) if despace(raw[x].1) == key => {
+                        q = x + 1;
                         continue;
                     }
                     _ => break,
                 }
             }
-            if is_header(line) {
+            if despace(l) == key {
+                q += 1;
                 continue;
             }
-            let tokens: Vec<String> = line.split_whitespace().map(str::to_string).collect();
-            if self.is_total(&tokens[..1]) {
-                // Empty cells leave no trace between spaces, so only a full total row aligns.
-                table.total = (tokens.len() == n).then_some(tokens);
-                continue;
-            }
-            if tokens.len() != n {
+            let first = l.split_whitespace().next().unwrap_or("");
+            if is_heading(first) {
                 break;
             }
-            // The row's line in the cleaned text, for its offset (and page).
-            let d = despace(line);
-            let found =
-                (ci..self.lines.len().min(ci + 4)).find(|&x| despace(&self.lines[x].1) == d);
-            let start = match found {
-                Some(x) => {
-                    ci = x + 1;
-                    self.lines[x].0
-                }
-                None => self.lines[ci.min(self.lines.len() - 1)].0,
-            };
-            table.rows.push(RawRow {
-                cells: tokens,
-                start,
-                flags: Vec::new(),
-            });
+            let ws: Vec<String> = l.split_whitespace().map(str::to_string).collect();
+            for (k, w) in ws.iter().enumerate() {
+                toks.push(w.clone());
+                line_start.push(k == 0);
+            }
+            lines_of_rows.push(ws);
+            q += 1;
         }
-        self.raw_cursor.set(k);
-        Some((table, ci))
+        let mut table = RawTable {
+            header: words,
+            columns: cols,
+            template,
+            start,
+            rows: Vec::new(),
+            total: None,
+        };
+        let mut row_cursor = cursor;
+        match super::align::Grammar::new(t, &table.columns) {
+            Some(g) => {
+                let refs: Vec<&str> = toks.iter().map(String::as_str).collect();
+                let parsed = super::align::parse_stream(&g, &refs, &line_start);
+                for (p, cells) in parsed.rows {
+                    let at = locate(&toks[p], &mut row_cursor);
+                    let mut flags = Vec::new();
+                    if cells.iter().filter(|c| !c.is_empty()).count() < n {
+                        flags.push("cells_aligned_by_grammar");
+                    }
+                    table.rows.push(RawRow {
+                        cells,
+                        start: at,
+                        flags,
+                    });
+                }
+                table.total = parsed.total;
+            }
+            None => {
+                // With spaces as separators a row with more or fewer tokens (a number apart
+                // from its unit, as PDF text often has) cannot be aligned: the table ends.
+                for ws in lines_of_rows.into_iter().filter(|w| !w.is_empty()) {
+                    let is_total = t.total_words.iter().any(|w| despace(&ws[0]) == *w);
+                    if is_total {
+                        table.total = (ws.len() == n).then_some(ws);
+                        continue;
+                    }
+                    if ws.len() != n {
+                        break;
+                    }
+                    let at = locate(&ws[0], &mut row_cursor);
+                    table.rows.push(RawRow {
+                        cells: ws,
+                        start: at,
+                        flags: Vec::new(),
+                    });
+                }
+            }
+        }
+        cursor = cursor.max(row_cursor);
+        if !table.rows.is_empty() && !covered.iter().any(|&(a, b)| start >= a && start <= b) {
+            out.push(table);
+        }
+        r = q.max(r + 1);
     }
+    out
 }
 
 /// Make a row exactly `n` cells: pad short rows; drop empty cells from long ones (a double

@@ -9,6 +9,8 @@
 //! * [`template`]: the header words and figure units of `patterns/tables.toml` (data).
 //! * [`layout`]: where tables are and how their text splits into rows of cells (tabs, `|`,
 //!   markdown, one cell per line, single spaces; page breaks with a repeated header).
+//! * [`align`]: the national form's grammar for rows that lost cells (merged level cells,
+//!   empty cells between spaces, wrapped cells, a whole table on one line).
 //! * [`glued`]: tables whose separators were all lost, cut by the form's grammar.
 //! * [`figures`]: numbers with units in a cell, and target-vs-actual status.
 //! * the batch `targets.csv` / `indicators.csv` are written by [`crate::emit::tables`].
@@ -16,6 +18,7 @@
 //! A table with a score column and a total row (合计 / 总分) gets a [`Check`]: do the rows'
 //! scores add up to the stated total? A mismatch is reported, never corrected.
 
+pub mod align;
 pub mod figures;
 pub mod glued;
 pub mod layout;
@@ -106,7 +109,19 @@ pub fn read(t: &Templates, clean: &CleanText, pages: &[(usize, &str)]) -> Tables
     out
 }
 
-/// The name a column goes by in `columns`: canonical when known, else the header text.
+/// `指标1:修缮建筑数量`: a cell numbered as the form's indicators are.
+fn numbered_indicator(cell: &str) -> bool {
+    let c = cell.trim();
+    let Some(rest) = c.strip_prefix("指标") else {
+        return false;
+    };
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && rest[digits..].starts_with([':', '：'])
+}
+
+/// The name a column goes by in `columns`: canonical when known, else the header text. A
+/// table without an indicator column whose cells in one column are mostly `指标N:…` has its
+/// indicators there (the header cell was lost or said something else).
 fn column_names(raw: &RawTable) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for (k, (h, c)) in raw.header.iter().zip(&raw.columns).enumerate() {
@@ -120,7 +135,47 @@ fn column_names(raw: &RawTable) -> Vec<String> {
         }
         names.push(name);
     }
+    if !raw.columns.iter().flatten().any(|c| c == "indicator")
+        && let Some(k) = (0..names.len()).find(|&k| {
+            raw.columns[k].is_none()
+                && raw
+                    .rows
+                    .iter()
+                    .filter(|r| r.cells.get(k).is_some_and(|c| numbered_indicator(c)))
+                    .count()
+                    * 2
+                    > raw.rows.len()
+        })
+    {
+        names[k] = "indicator".to_string();
+    }
     names
+}
+
+/// A row that is part of the form, not data: its indicator (or first cell) is a header word,
+/// a total word or a form label (评价结论, 项目负责人).
+fn form_row(t: &Templates, columns: &BTreeMap<String, String>, cells: &[String]) -> bool {
+    let first = columns
+        .get("indicator")
+        .filter(|c| !c.is_empty())
+        .or_else(|| cells.iter().find(|c| !c.is_empty()));
+    let Some(first) = first else {
+        return true;
+    };
+    // A row cut off after its `指标1:` (the end of an excerpt, a lost line).
+    let empty = |c: &str| columns.get(c).is_none_or(String::is_empty);
+    if numbered_indicator(first)
+        && first.trim().trim_end_matches([':', '：']).len() == first.trim().len() - 1
+        && ["target", "actual", "max_points", "score"]
+            .iter()
+            .all(|c| empty(c))
+    {
+        return true;
+    }
+    let h = template::normalize_header(first);
+    t.headers.iter().any(|(w, _)| *w == h)
+        || t.total_words.contains(&h)
+        || align::is_form_word(t, first)
 }
 
 /// A 分值 / 得分 / 权重 cell as a number (`10`, `9.5分`, `10%`).
@@ -136,9 +191,12 @@ fn build_rows(t: &Templates, clean: &CleanText, index: usize, raw: &RawTable) ->
     let tpl = &t.tables[raw.template];
     let mut above: BTreeMap<String, String> = BTreeMap::new();
     let mut out = Vec::new();
-    for (pos, r) in raw.rows.iter().enumerate() {
+    for r in &raw.rows {
         let mut columns: BTreeMap<String, String> =
             names.iter().cloned().zip(r.cells.iter().cloned()).collect();
+        if form_row(t, &columns, &r.cells) {
+            continue;
+        }
         // Merged cells of a grouping column are printed once; later rows inherit them.
         for g in ["level1", "level2", "category"] {
             match columns.get(g).filter(|v| !v.is_empty()) {
@@ -159,7 +217,7 @@ fn build_rows(t: &Templates, clean: &CleanText, index: usize, raw: &RawTable) ->
                     .ok()
                     .or_else(|| parse_chinese_numeral(s).map(|n| n as usize))
             })
-            .unwrap_or(pos + 1);
+            .unwrap_or(out.len() + 1);
         let unit = columns.get("unit").map(String::as_str);
         let nature = columns.get("nature").map(String::as_str);
         let fig = |col: &str| {
@@ -168,11 +226,24 @@ fn build_rows(t: &Templates, clean: &CleanText, index: usize, raw: &RawTable) ->
                 .map(|c| figures::figures(t, c, unit, nature))
                 .unwrap_or_default()
         };
-        let target_figures = fig("target");
-        let actual_figures = fig("actual");
+        let mut target_figures = fig("target");
+        let mut actual_figures = fig("actual");
+        let cell = |c: &str| columns.get(c).map_or("", String::as_str);
         let (status, ratio) = if compares {
-            let (s, r) = figures::compare(t, &target_figures, &actual_figures);
-            (Some(s.to_string()), r)
+            figures::fill_bare(
+                t,
+                cell("target"),
+                cell("actual"),
+                &mut target_figures,
+                &mut actual_figures,
+            );
+            match figures::compare(t, &target_figures, &actual_figures) {
+                ("unknown", _) => (
+                    Some(figures::status_from_words(t, cell("target"), cell("actual")).to_string()),
+                    None,
+                ),
+                (s, r) => (Some(s.to_string()), r),
+            }
         } else {
             (None, None)
         };
@@ -181,8 +252,7 @@ fn build_rows(t: &Templates, clean: &CleanText, index: usize, raw: &RawTable) ->
             template: tpl.id.clone(),
             number,
             page: clean.page_at(r.start),
-            max_points: points(columns.get("max_points")),
-            weight: points(columns.get("weight")),
+            max_points: points(columns.get("max_points").or(columns.get("weight"))),
             score: points(columns.get("score")),
             columns,
             cells: r.cells.clone(),
@@ -419,12 +489,104 @@ mod tests {
         assert_eq!(t.indicators.len(), 2, "{t:?}");
         let r = &t.indicators[0];
         assert_eq!(
-            (col(r, "indicator"), col(r, "unit"), r.weight),
+            (col(r, "indicator"), col(r, "unit"), r.max_points),
             ("发放覆盖率", "%", Some(60.0))
         );
         assert_eq!(r.target_figures[0].unit, "%");
         assert_eq!(r.status.as_deref(), Some("unknown"));
         assert!(t.checks.is_empty(), "no scores, no check");
+    }
+
+    #[test]
+    fn one_cell_per_line_with_blank_lines_between_cells() {
+        let text = "三、绩效指标完成情况\n\n一级指标\n\n二级指标\n\n三级指标\n\n年度指标值\n\n实际完成值\n\n\
+            分值\n\n得分\n\n产出指标\n\n数量指标\n\n某某站点建设数量\n\n≥6个\n\n6个\n\n20\n\n20\n\n\
+            质量指标\n\n验收合格率\n\n100%\n\n96%\n\n20\n\n18\n\n\n四、存在问题\n";
+        let t = read_str(text);
+        let got: Vec<(&str, &str, &str, Option<f64>)> = t
+            .indicators
+            .iter()
+            .map(|r| {
+                (
+                    col(r, "level1"),
+                    col(r, "level2"),
+                    col(r, "indicator"),
+                    r.score,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("产出指标", "数量指标", "某某站点建设数量", Some(20.0)),
+                ("产出指标", "质量指标", "验收合格率", Some(18.0)),
+            ]
+        );
+        assert_eq!(t.indicators[1].status.as_deref(), Some("not_met"));
+    }
+
+    #[test]
+    fn merged_cells_in_a_table_whose_lines_all_start_with_a_bar() {
+        // Class B: the missing 一级 cell of a markdown-style table is seen by the level
+        // vocabulary, not by a leading empty cell.
+        let text = "| 一级指标 | 二级指标 | 三级指标 | 指标值 | 实际完成值 | 分值 | 得分 |\n\
+            | 产出指标 | 数量指标 | 某某培训人次 | ≥300人次 | 320人次 | 20 | 20 |\n\
+            | 质量指标 | 培训合格率 | ≥90% | 85% | 20 | 16 |\n\
+            | 某某学员就业人数 | ≥100人 | 104人 | 20 | 20 |\n\
+            | 合计 | | | | | 60 | 56 |\n\
+            | 评价结论 | 良 | | | | | |\n";
+        let t = read_str(text);
+        let got: Vec<(&str, &str, &str, Option<f64>)> = t
+            .indicators
+            .iter()
+            .map(|r| {
+                (
+                    col(r, "level1"),
+                    col(r, "level2"),
+                    col(r, "indicator"),
+                    r.score,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("产出指标", "数量指标", "某某培训人次", Some(20.0)),
+                ("产出指标", "质量指标", "培训合格率", Some(16.0)),
+                ("产出指标", "质量指标", "某某学员就业人数", Some(20.0)),
+            ]
+        );
+        let status: Vec<&str> = t
+            .indicators
+            .iter()
+            .map(|r| r.status.as_deref().unwrap())
+            .collect();
+        assert_eq!(status, ["met", "not_met", "met"]);
+        assert_eq!(t.checks[0].result, "pass", "{:?}", t.checks);
+    }
+
+    #[test]
+    fn a_last_cell_wrapped_onto_its_own_line() {
+        let text = "指标名称\t计量单位\t指标性质\t年初指标值\t调整指标值\t全年完成值\t得分系数(%)\t指标权重(分)\t指标得分(分)\t是否核心指标\n\
+            某某社区食堂建设数量\t个\t≥\t6\t\t6\t100\t10\t10\t\n\
+            是\n\
+            某某老年助餐服务人次\t人次\t≥\t5000\t\t4600\t92\t10\t9.2\t否\n\n\
+            五、其他\n";
+        let t = read_str(text);
+        let got: Vec<(&str, &str)> = t
+            .indicators
+            .iter()
+            .map(|r| (col(r, "indicator"), col(r, "是否核心指标")))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("某某社区食堂建设数量", "是"),
+                ("某某老年助餐服务人次", "否")
+            ]
+        );
+        assert_eq!(t.indicators[1].status.as_deref(), Some("not_met"));
+        assert_eq!(t.indicators[1].ratio, Some(92.0));
     }
 
     #[test]

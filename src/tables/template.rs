@@ -51,6 +51,28 @@ struct FileDe {
     direction: DirectionDe,
     #[serde(default)]
     levels: LevelsDe,
+    #[serde(default)]
+    headers: HeadersDe,
+    #[serde(default)]
+    status: StatusDe,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusDe {
+    #[serde(default)]
+    met: Vec<String>,
+    #[serde(default)]
+    not_met: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeadersDe {
+    /// Header words of columns without a canonical name (是否核心指标): they make a line a
+    /// header and keep their printed text as the column's key.
+    #[serde(default)]
+    other: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -76,6 +98,8 @@ struct TableDe {
     note: Option<String>,
     require: Vec<Vec<String>>,
     #[serde(default)]
+    forbid: Vec<String>,
+    #[serde(default)]
     example: Vec<ExampleDe>,
 }
 
@@ -92,6 +116,8 @@ struct ExampleDe {
 #[serde(deny_unknown_fields)]
 struct RowsDe {
     total: Vec<String>,
+    #[serde(default)]
+    form: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,6 +150,8 @@ pub struct Template {
     pub into: Dest,
     /// Every group needs one of its column names in the header.
     pub require: Vec<Vec<String>>,
+    /// The template does not fit a header with any of these columns.
+    pub forbid: Vec<String>,
     pub examples: Vec<Example>,
     /// `file:line` where the template is defined, for messages.
     pub origin: String,
@@ -141,10 +169,16 @@ pub struct Example {
 /// The compiled table rules.
 #[derive(Debug, Clone)]
 pub struct Templates {
-    /// (header word, column name), longest word first.
+    /// (header word, column name), longest word first; the name is empty for the `other`
+    /// header words (a header cell without a canonical column).
     pub headers: Vec<(String, String)>,
     pub tables: Vec<Template>,
     pub total_words: Vec<String>,
+    /// First cells of form rows that are not data (评价结论, 项目负责人): a table ends there.
+    pub form_words: Vec<String>,
+    /// Actual cells that state the outcome in words (`达成预期指标`, `未完成`).
+    pub met_words: Vec<String>,
+    pub not_met_words: Vec<String>,
     /// Matches a number and its unit; groups `num`, `unit`.
     pub figure_re: Regex,
     /// Unit scale prefixes (`万` → 1e4).
@@ -207,6 +241,16 @@ impl Templates {
                 headers.push((h, c.name.clone()));
             }
         }
+        for h in &de.headers.other {
+            let h = normalize_header(h);
+            if let Some((_, other)) = headers.iter().find(|(w, _)| *w == h) {
+                return Err(err(
+                    1,
+                    format!("other header word `{h}` is already a `{other}` word"),
+                ));
+            }
+            headers.push((h, String::new()));
+        }
         headers.sort_by_key(|h| std::cmp::Reverse(h.0.chars().count()));
         let mut tables = Vec::new();
         for t in &de.table {
@@ -225,7 +269,7 @@ impl Templates {
                     ));
                 }
             };
-            for name in t.require.iter().flatten() {
+            for name in t.require.iter().flatten().chain(&t.forbid) {
                 if !COLUMN_NAMES.contains(&name.as_str()) {
                     return Err(err(
                         line,
@@ -238,6 +282,7 @@ impl Templates {
                 id: t.id.clone(),
                 into,
                 require: t.require.clone(),
+                forbid: t.forbid.clone(),
                 examples: t
                     .example
                     .iter()
@@ -286,6 +331,9 @@ impl Templates {
             headers,
             tables,
             total_words: de.rows.total,
+            form_words: de.rows.form,
+            met_words: de.status.met,
+            not_met_words: de.status.not_met,
             figure_re,
             scale,
             units,
@@ -297,6 +345,12 @@ impl Templates {
     /// The canonical column of a header cell: the longest header word the cell equals,
     /// starts with or ends with (a cell at most six characters longer than the word).
     pub fn column_of(&self, cell: &str) -> Option<&str> {
+        self.header_word(cell).filter(|c| !c.is_empty())
+    }
+
+    /// Like [`Self::column_of`], but an `other` header word (是否核心指标) gives `""`: the
+    /// cell is a header cell whose column keeps its printed name.
+    pub fn header_word(&self, cell: &str) -> Option<&str> {
         let h = normalize_header(cell);
         if h.is_empty() || crate::text::starts_with_marker(&h) {
             return None;
@@ -312,14 +366,32 @@ impl Templates {
             .map(|(_, c)| c.as_str())
     }
 
+    /// The level of a cell of the national form's level columns: 1 for 产出指标 (also
+    /// `产出指标(50分)`), 2 for 数量指标 (also `数量`, the word without its 指标).
+    pub fn level_of(&self, cell: &str) -> Option<u8> {
+        let h = normalize_header(cell);
+        if h.is_empty() {
+            return None;
+        }
+        let is = |w: &String| {
+            *w == h
+                || w.strip_suffix("指标")
+                    .is_some_and(|b| b.chars().count() >= 2 && b == h)
+        };
+        if self.level1.iter().any(is) {
+            Some(1)
+        } else if self.level2.iter().any(is) {
+            Some(2)
+        } else {
+            None
+        }
+    }
+
     /// The first template whose requirements the columns meet.
     pub fn template_for(&self, columns: &[Option<String>]) -> Option<&Template> {
+        let has = |g: &String| columns.iter().flatten().any(|c| c == g);
         self.tables.iter().find(|t| {
-            t.require.iter().all(|group| {
-                group
-                    .iter()
-                    .any(|g| columns.iter().flatten().any(|c| c == g))
-            })
+            t.require.iter().all(|group| group.iter().any(has)) && !t.forbid.iter().any(has)
         })
     }
 
@@ -390,7 +462,7 @@ mod tests {
     fn errors_name_file_and_line() {
         let src = DEFAULT_FILE
             .1
-            .replace("name = \"weight\"", "name = \"wieght\"");
+            .replace("name = \"reason\"", "name = \"wieght\"");
         let e = Templates::parse("t.toml", &src).unwrap_err();
         assert!(e.reason.contains("unknown column name `wieght`"), "{e}");
         let line = src.lines().position(|l| l.contains("wieght")).unwrap();
