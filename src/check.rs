@@ -104,6 +104,7 @@ pub fn check(cands: &[Candidate], sections: &[SectionScore], ev: Evidence<'_>) -
             out.fields.insert(key.to_string(), f);
         }
     }
+    let project_report = scope_by_family(&mut out);
     if ev.ocr_share > 0.0 {
         for f in out.fields.values_mut() {
             f.flags.push(Flag::Ocr.into());
@@ -111,6 +112,13 @@ pub fn check(cands: &[Candidate], sections: &[SectionScore], ev: Evidence<'_>) -
         }
     }
     cross_checks(&mut out, sections, ev.grade_scale, &ev.params);
+    if project_report {
+        for k in UNIT_MOSTLY {
+            if let Some(f) = out.fields.get_mut(*k) {
+                f.confidence = f.confidence.min(PROJECT_REPORT_CAP);
+            }
+        }
+    }
     for f in out.fields.values_mut() {
         f.confidence = (f.confidence.clamp(0.05, 0.99) * 100.0).round() / 100.0;
         f.flags.sort();
@@ -180,6 +188,44 @@ fn choose(
         flags,
         pattern: best.pattern.clone(),
     })
+}
+
+/// Keys that describe a unit's whole spending or staff: a project report (项目支出绩效) does
+/// not state them for its project; a 基本支出 / 人员经费 / 编制 figure there belongs to the
+/// implementing unit's background and is not reported.
+const UNIT_ONLY: &[&str] = &[
+    "staff.authorized",
+    "expenditure.basic",
+    "expenditure.personnel",
+    "expenditure.public",
+];
+
+/// Keys a project report rarely states for its project (项目支出 is usually the project's
+/// own spending, 实有人数 the implementer's staff): kept, but never rated ≥ 0.9 alone.
+const UNIT_MOSTLY: &[&str] = &["staff.actual", "staff.retired", "expenditure.project"];
+
+/// Confidence of a [`UNIT_MOSTLY`] key in a project report is capped at this.
+const PROJECT_REPORT_CAP: f64 = 0.8;
+
+/// Drop the [`UNIT_ONLY`] keys when the report is a project report (the family is itself
+/// read from the text; it decides only when it was read with some trust). Says whether it is.
+fn scope_by_family(out: &mut Checked) -> bool {
+    let project = out
+        .fields
+        .get("report_family")
+        .is_some_and(|f| f.value.as_str() == Some("project") && f.confidence >= 0.7);
+    if !project {
+        return false;
+    }
+    for k in UNIT_ONLY {
+        if let Some(f) = out.fields.remove(*k) {
+            out.warnings.push(format!(
+                "{k}: {} (page {}) not reported: a project report does not state it for the project",
+                f.value, f.page
+            ));
+        }
+    }
+    true
 }
 
 fn num(fields: &BTreeMap<String, Field>, key: &str) -> Option<f64> {
@@ -466,6 +512,32 @@ mod tests {
             .unwrap();
         assert_eq!(chk.result, "pass", "{}", chk.detail);
         assert!(r.fields["expenditure.actual"].confidence >= 0.99);
+    }
+
+    #[test]
+    fn a_project_report_drops_unit_level_keys_and_holds_others_down() {
+        let mut fam = cand("report_family", 0.0, 0.9, 0);
+        fam.value = serde_json::Value::from("project");
+        fam.unit = None;
+        let c = vec![
+            fam.clone(),
+            cand("staff.authorized", 540.0, 0.92, 10),
+            cand("expenditure.basic", 1.0, 0.9, 20),
+            cand("staff.actual", 512.0, 0.92, 30),
+            cand("expenditure.actual", 25650000.0, 0.93, 40),
+        ];
+        let r = check(&c, &[], Evidence::default());
+        assert!(!r.fields.contains_key("staff.authorized"));
+        assert!(!r.fields.contains_key("expenditure.basic"));
+        assert!(r.fields["staff.actual"].confidence <= PROJECT_REPORT_CAP);
+        assert!(r.fields["expenditure.actual"].confidence >= 0.9);
+        assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
+        // the same candidates in a unit's report keep everything
+        let mut unit = c.clone();
+        unit[0].value = serde_json::Value::from("dept-overall");
+        let r = check(&unit, &[], Evidence::default());
+        assert!(r.fields.contains_key("staff.authorized"));
+        assert!(r.fields["staff.actual"].confidence >= 0.9);
     }
 
     #[test]

@@ -60,6 +60,28 @@ pub fn run_pattern(p: &Pattern, text: &str, outline: Option<&Outline>) -> Vec<Ca
         {
             continue;
         }
+        if !p.not_before.is_empty() {
+            let after = text[m.end()..].trim_start_matches([' ', ',', '，', ':', '：']);
+            if p.not_before.iter().any(|w| after.starts_with(w.as_str())) {
+                continue;
+            }
+        }
+        if !p.clause_avoid.is_empty() {
+            let before = &text[..m.start()];
+            let from = before.rfind(['。', '；', ';', '\n']).map_or(0, |i| {
+                i + before[i..].chars().next().map_or(1, char::len_utf8)
+            });
+            let clause = &before[from..];
+            // A word right before the match (其中年初预算X万元: the total's own part) is the
+            // match's label, not an earlier scope.
+            let near = clause.trim_end_matches([' ', ',', '，', ':', '：']);
+            if p.clause_avoid
+                .iter()
+                .any(|w| clause.contains(w.as_str()) && !near.ends_with(w.as_str()))
+            {
+                continue;
+            }
+        }
         if !p.within.is_empty() || !p.avoid.is_empty() {
             let titles = outline.map(|o| o.titles_at(m.start())).unwrap_or_default();
             let hit = |words: &[String]| {

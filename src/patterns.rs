@@ -102,6 +102,10 @@ struct PatternDe {
     #[serde(default)]
     not_after: Vec<String>,
     #[serde(default)]
+    clause_avoid: Vec<String>,
+    #[serde(default)]
+    not_before: Vec<String>,
+    #[serde(default)]
     unit: Option<String>,
     /// Free text for the reader of the pattern file; not used by the code.
     #[serde(default)]
@@ -137,6 +141,13 @@ pub struct Pattern {
     pub avoid: Vec<String>,
     /// Text that must not stand right before the match (e.g. `项目` before `支出`).
     pub not_after: Vec<String>,
+    /// Words that must not stand earlier in the match's sentence (from the last 。；; or line
+    /// break up to the match), e.g. `其中` before a sub-item's 年初预算数; a word standing right
+    /// before the match (其中年初预算X万元) does not count.
+    pub clause_avoid: Vec<String>,
+    /// Text that must not follow the match (after spaces and ,，:：), e.g. `其中在职` after a
+    /// head count that includes retirees.
+    pub not_before: Vec<String>,
     /// Default unit for money when the regex has no `unit` group (e.g. a table in 万元).
     pub unit: Option<String>,
     pub examples: Vec<Example>,
@@ -298,6 +309,8 @@ pub fn parse_file(file: &str, src: &str) -> Result<Vec<Pattern>, PatternError> {
             within: p.within,
             avoid: p.avoid,
             not_after: p.not_after,
+            clause_avoid: p.clause_avoid,
+            not_before: p.not_before,
             unit: p.unit,
             examples,
             origin: format!("{file}:{line}"),
