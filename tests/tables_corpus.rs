@@ -84,6 +84,16 @@ fn space_separated_indicator_table() {
     assert_eq!(met, 1);
 }
 
+/// The report's `table_score_sum` check (the rows' scores add up to the stated total) passed.
+fn assert_score_sum_passes(r: &Report) {
+    let c = r
+        .checks
+        .iter()
+        .find(|c| c.name == "table_score_sum")
+        .expect("a table_score_sum check");
+    assert_eq!(c.result, "pass", "{}", c.detail);
+}
+
 fn cell<'a>(r: &'a TableRow, c: &str) -> &'a str {
     r.columns.get(c).map_or("", String::as_str)
 }
@@ -140,12 +150,7 @@ fn spaced_rows_with_fewer_tokens_than_headers() {
             "met", "not_met", "met", "met", "not_met", "met", "met", "unknown", "met"
         ]
     );
-    let c = r
-        .checks
-        .iter()
-        .find(|c| c.name == "table_score_sum")
-        .unwrap();
-    assert_eq!(c.result, "pass", "{}", c.detail);
+    assert_score_sum_passes(&r);
 }
 
 /// A whole form flattened onto one line: the indicator header in the middle of it, rows
@@ -176,12 +181,7 @@ fn a_whole_form_on_one_line() {
     assert_eq!(r2.ratio, Some(80.0));
     assert_eq!(cell(&r.indicators[7], "level2"), "可持续影响指标");
     assert_eq!(cell(&r.indicators[7], "level1"), "效益指标(30分)");
-    let c = r
-        .checks
-        .iter()
-        .find(|c| c.name == "table_score_sum")
-        .unwrap();
-    assert_eq!(c.result, "pass", "{}", c.detail);
+    assert_score_sum_passes(&r);
 }
 
 /// One cell per line ending in ` |`, a bare `|` for an empty cell, an empty first column
@@ -228,12 +228,7 @@ fn one_cell_per_line_with_an_empty_first_column() {
     );
     assert_eq!(r.indicators[1].status.as_deref(), Some("not_met"));
     assert!(r.targets.is_empty(), "the 年度总体目标 box is no table");
-    let c = r
-        .checks
-        .iter()
-        .find(|c| c.name == "table_score_sum")
-        .unwrap();
-    assert_eq!(c.result, "pass", "{}", c.detail);
+    assert_score_sum_passes(&r);
 }
 
 /// A `|` table whose header wrapped over three lines, rows that leave out their merged
@@ -283,12 +278,7 @@ fn wrapped_pipe_header_and_merged_level_cells() {
         .map(|t| t.status.as_deref().unwrap_or(""))
         .collect();
     assert_eq!(status, ["met", "met", "not_met", "met", "met", "met"]);
-    let c = r
-        .checks
-        .iter()
-        .find(|c| c.name == "table_score_sum")
-        .unwrap();
-    assert_eq!(c.result, "pass", "{}", c.detail);
+    assert_score_sum_passes(&r);
 }
 
 /// The 部门整体 form's own header words (指标名称 计量单位 指标性质 年初指标值 调整指标值 全年完成值

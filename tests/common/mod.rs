@@ -44,3 +44,35 @@ pub fn unavailable(what: &str) {
 pub fn in_ci() -> bool {
     std::env::var_os("CI").is_some()
 }
+
+/// The non-whitespace characters of a text, for comparing extracted texts.
+pub fn strip(s: &str) -> Vec<char> {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Length of the longest common subsequence (bit-parallel, Hyyrö 2004).
+pub fn lcs(a: &[char], b: &[char]) -> usize {
+    if a.is_empty() || b.is_empty() {
+        return 0;
+    }
+    let words = a.len().div_ceil(64);
+    let mut masks: std::collections::HashMap<char, Vec<u64>> = Default::default();
+    for (i, &c) in a.iter().enumerate() {
+        masks.entry(c).or_insert_with(|| vec![0; words])[i / 64] |= 1 << (i % 64);
+    }
+    let zero = vec![0u64; words];
+    let mut v = vec![u64::MAX; words];
+    for c in b {
+        let m = masks.get(c).unwrap_or(&zero);
+        let mut carry = 0u64;
+        for w in 0..words {
+            let u = v[w] & m[w];
+            let (s1, c1) = v[w].overflowing_add(u);
+            let (s2, c2) = s1.overflowing_add(carry);
+            carry = (c1 || c2) as u64;
+            v[w] = s2 | (v[w] - u);
+        }
+    }
+    let ones: usize = v.iter().map(|w| w.count_zeros() as usize).sum();
+    ones.min(a.len())
+}
