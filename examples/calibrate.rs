@@ -111,6 +111,16 @@ struct Tally {
 }
 
 impl Tally {
+    /// Count one judged value rated `confidence`.
+    fn count(&mut self, confidence: f64, correct: bool) {
+        self.ok += correct as usize;
+        if confidence >= 0.9 {
+            self.hi_n += 1;
+            self.hi_ok += correct as usize;
+        } else {
+            self.lo_n += 1;
+        }
+    }
     fn add(&mut self, o: &Tally) {
         self.hi_n += o.hi_n;
         self.hi_ok += o.hi_ok;
@@ -157,17 +167,7 @@ fn tally(p: &Params, d: &Doc) -> Tally {
     let mut t = Tally::default();
     for j in &d.judged {
         let c = conf.get(&j.key).copied().unwrap_or(0.0);
-        if j.correct {
-            t.ok += 1;
-        }
-        if c >= 0.9 {
-            t.hi_n += 1;
-            if j.correct {
-                t.hi_ok += 1;
-            }
-        } else {
-            t.lo_n += 1;
-        }
+        t.count(c, j.correct);
     }
     t
 }
@@ -518,13 +518,7 @@ fn main() {
                     c = 0.9;
                     lifted.push(format!("{} {} ({})", d.id, j.key, j.pattern));
                 }
-                t.ok += j.correct as usize;
-                if c >= 0.9 {
-                    t.hi_n += 1;
-                    t.hi_ok += j.correct as usize;
-                } else {
-                    t.lo_n += 1;
-                }
+                t.count(c, j.correct);
             }
         }
         println!(
@@ -549,13 +543,7 @@ fn main() {
                     c = 0.89;
                     capped += 1;
                 }
-                t.ok += j.correct as usize;
-                if c >= 0.9 {
-                    t.hi_n += 1;
-                    t.hi_ok += j.correct as usize;
-                } else {
-                    t.lo_n += 1;
-                }
+                t.count(c, j.correct);
             }
         }
         println!(
@@ -630,13 +618,7 @@ fn main() {
                     c = 0.89;
                     *capped.entry(j.pattern.clone()).or_default() += 1;
                 }
-                t.ok += j.correct as usize;
-                if c >= 0.9 {
-                    t.hi_n += 1;
-                    t.hi_ok += j.correct as usize;
-                } else {
-                    t.lo_n += 1;
-                }
+                t.count(c, j.correct);
             }
         }
         let n_capped: usize = capped.values().sum();
