@@ -12,8 +12,7 @@
 //! loses its `一、`).
 
 use super::cells::{Grid, GridCell, render_grid};
-use super::quality::Verdict;
-use super::{ErrorKind, LoadError, LoadedDocument, PageBackend, PageText, TextLayer};
+use super::{ErrorKind, LoadError, LoadedDocument, PageBackend};
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use std::io::Read;
 
@@ -91,29 +90,12 @@ pub fn load_docx(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
             "a zip without word/document.xml: not a Word file",
         )
     })?;
-    let pages = document_pages(&xml)?;
-    let pages: Vec<PageText> = pages
-        .into_iter()
-        .enumerate()
-        .map(|(i, text)| PageText {
-            number: i + 1,
-            text,
-            backend: PageBackend::Docx,
-            verdict: Verdict::Good,
-        })
-        .collect();
-    let doc = LoadedDocument {
-        pages,
-        text_layer: TextLayer::Plain,
-        warnings: vec![],
-    };
-    if !doc.has_text() {
-        return Err(LoadError::new(
-            ErrorKind::NoText,
-            "the Word document has no text",
-        ));
-    }
-    Ok(doc)
+    LoadedDocument::from_text_pages(
+        document_pages(&xml)?,
+        PageBackend::Docx,
+        vec![],
+        "the Word document has no text",
+    )
 }
 
 #[derive(Debug, Default)]

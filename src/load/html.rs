@@ -16,8 +16,7 @@
 //!   more than a screenful of text) is read as blocks instead.
 
 use super::cells::{SpanCell, render_grid, resolve_spans};
-use super::quality::Verdict;
-use super::{ErrorKind, LoadError, LoadedDocument, PageBackend, PageText, TextLayer};
+use super::{LoadError, LoadedDocument, PageBackend};
 use encoding_rs::Encoding;
 use scraper::{ElementRef, Html, Node};
 
@@ -89,27 +88,17 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 pub fn load_html(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
     let (source, encoding) = decode(bytes);
     let text = page_text(&source);
-    let doc = LoadedDocument {
-        pages: vec![PageText {
-            number: 1,
-            text,
-            backend: PageBackend::Html,
-            verdict: Verdict::Good,
-        }],
-        text_layer: TextLayer::Plain,
-        warnings: if encoding == "UTF-8" {
-            vec![]
-        } else {
-            vec![format!("web page read as {encoding}")]
-        },
+    let warnings = if encoding == "UTF-8" {
+        vec![]
+    } else {
+        vec![format!("web page read as {encoding}")]
     };
-    if !doc.has_text() {
-        return Err(LoadError::new(
-            ErrorKind::NoText,
-            "the web page has no text",
-        ));
-    }
-    Ok(doc)
+    LoadedDocument::from_text_pages(
+        [text],
+        PageBackend::Html,
+        warnings,
+        "the web page has no text",
+    )
 }
 
 /// Elements that are never content.

@@ -134,6 +134,36 @@ pub struct LoadedDocument {
 }
 
 impl LoadedDocument {
+    /// A document whose pages are text as given (text files, Word, web pages, spreadsheets:
+    /// nothing to judge, so every page is `good`); page `i + 1` is `texts[i]`. `NoText` with
+    /// `empty` as the message when no page has text.
+    pub fn from_text_pages(
+        texts: impl IntoIterator<Item = String>,
+        backend: PageBackend,
+        warnings: Vec<String>,
+        empty: &str,
+    ) -> Result<LoadedDocument, LoadError> {
+        let pages = texts
+            .into_iter()
+            .enumerate()
+            .map(|(i, text)| PageText {
+                number: i + 1,
+                text,
+                backend: backend.clone(),
+                verdict: quality::Verdict::Good,
+            })
+            .collect();
+        let doc = LoadedDocument {
+            pages,
+            text_layer: TextLayer::Plain,
+            warnings,
+        };
+        if !doc.has_text() {
+            return Err(LoadError::new(ErrorKind::NoText, empty));
+        }
+        Ok(doc)
+    }
+
     /// Whether any page carries text at all.
     pub fn has_text(&self) -> bool {
         self.pages.iter().any(|p| !p.text.trim().is_empty())
@@ -237,25 +267,12 @@ pub fn load_plain(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
             }
         },
     };
-    let pages: Vec<PageText> = text
-        .split('\x0c')
-        .enumerate()
-        .map(|(i, t)| PageText {
-            number: i + 1,
-            text: t.to_string(),
-            backend: PageBackend::Plain,
-            verdict: quality::Verdict::Good,
-        })
-        .collect();
-    let doc = LoadedDocument {
-        pages,
-        text_layer: TextLayer::Plain,
-        warnings: vec![],
-    };
-    if !doc.has_text() {
-        return Err(LoadError::new(ErrorKind::NoText, "the file is empty"));
-    }
-    Ok(doc)
+    LoadedDocument::from_text_pages(
+        text.split('\x0c').map(str::to_string),
+        PageBackend::Plain,
+        vec![],
+        "the file is empty",
+    )
 }
 
 /// Text that is not UTF-8 is tried as GB18030 (a superset of GBK and GB2312, the usual

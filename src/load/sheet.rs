@@ -12,8 +12,7 @@
 //! sheets are read like the others.
 
 use super::cells::{Grid, GridCell, render_grid};
-use super::quality::Verdict;
-use super::{ErrorKind, LoadError, LoadedDocument, PageBackend, PageText, TextLayer};
+use super::{ErrorKind, LoadError, LoadedDocument, PageBackend};
 use calamine::{Data, Dimensions, Range, Reader, Sheets, open_workbook_auto_from_rs};
 use std::io::Cursor;
 
@@ -45,25 +44,14 @@ pub fn load_sheet(bytes: &[u8]) -> Result<LoadedDocument, LoadError> {
                 "sheet {name}: more than {MAX_CELLS} cells, the rest is not read"
             ));
         }
-        pages.push(PageText {
-            number: pages.len() + 1,
-            text: render_grid(&grid),
-            backend: PageBackend::Sheet,
-            verdict: Verdict::Good,
-        });
+        pages.push(render_grid(&grid));
     }
-    let doc = LoadedDocument {
+    LoadedDocument::from_text_pages(
         pages,
-        text_layer: TextLayer::Plain,
+        PageBackend::Sheet,
         warnings,
-    };
-    if !doc.has_text() {
-        return Err(LoadError::new(
-            ErrorKind::NoText,
-            "the spreadsheet has no text",
-        ));
-    }
-    Ok(doc)
+        "the spreadsheet has no text",
+    )
 }
 
 fn merges(book: &mut Sheets<Cursor<&[u8]>>, name: &str) -> Vec<Dimensions> {

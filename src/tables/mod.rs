@@ -497,14 +497,9 @@ mod tests {
         assert!(t.checks.is_empty(), "no scores, no check");
     }
 
-    #[test]
-    fn one_cell_per_line_with_blank_lines_between_cells() {
-        let text = "三、绩效指标完成情况\n\n一级指标\n\n二级指标\n\n三级指标\n\n年度指标值\n\n实际完成值\n\n\
-            分值\n\n得分\n\n产出指标\n\n数量指标\n\n某某站点建设数量\n\n≥6个\n\n6个\n\n20\n\n20\n\n\
-            质量指标\n\n验收合格率\n\n100%\n\n96%\n\n20\n\n18\n\n\n四、存在问题\n";
-        let t = read_str(text);
-        let got: Vec<(&str, &str, &str, Option<f64>)> = t
-            .indicators
+    /// (一级, 二级, indicator, score) of every indicator row.
+    fn levels_and_scores(t: &Tables) -> Vec<(&str, &str, &str, Option<f64>)> {
+        t.indicators
             .iter()
             .map(|r| {
                 (
@@ -514,7 +509,16 @@ mod tests {
                     r.score,
                 )
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn one_cell_per_line_with_blank_lines_between_cells() {
+        let text = "三、绩效指标完成情况\n\n一级指标\n\n二级指标\n\n三级指标\n\n年度指标值\n\n实际完成值\n\n\
+            分值\n\n得分\n\n产出指标\n\n数量指标\n\n某某站点建设数量\n\n≥6个\n\n6个\n\n20\n\n20\n\n\
+            质量指标\n\n验收合格率\n\n100%\n\n96%\n\n20\n\n18\n\n\n四、存在问题\n";
+        let t = read_str(text);
+        let got = levels_and_scores(&t);
         assert_eq!(
             got,
             [
@@ -536,18 +540,7 @@ mod tests {
             | 合计 | | | | | 60 | 56 |\n\
             | 评价结论 | 良 | | | | | |\n";
         let t = read_str(text);
-        let got: Vec<(&str, &str, &str, Option<f64>)> = t
-            .indicators
-            .iter()
-            .map(|r| {
-                (
-                    col(r, "level1"),
-                    col(r, "level2"),
-                    col(r, "indicator"),
-                    r.score,
-                )
-            })
-            .collect();
+        let got = levels_and_scores(&t);
         assert_eq!(
             got,
             [
