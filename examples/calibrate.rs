@@ -55,6 +55,7 @@ fn confidences(p: &Params, d: &Doc) -> BTreeMap<String, f64> {
         ocr_share: d.ocr_share,
         grade_scale: d.scale.as_deref(),
         params: *p,
+        confirmed: &baogao::confirm::OFF,
     };
     check::check(&d.cands, &d.sections, ev)
         .fields
@@ -216,7 +217,17 @@ fn distance(p: &Params) -> f64 {
 }
 
 fn main() {
-    let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    let mut args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    // `--write-confirmed FILE`: write the rules' records (src/confirm.rs) and stop.
+    let write_confirmed = match args.iter().position(|a| a == "--write-confirmed") {
+        Some(i) if i + 1 < args.len() => {
+            let f = args.remove(i + 1);
+            args.remove(i);
+            Some(f)
+        }
+        Some(_) => panic!("--write-confirmed needs a file"),
+        None => None,
+    };
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     let dirs = if args.is_empty() {
         vec![
@@ -227,7 +238,10 @@ fn main() {
     } else {
         args
     };
-    let cfg = Config::builtin();
+    // The study needs the rules' own confidence: the record of confirmed rules is not
+    // enforced here (it is what this study measures).
+    let mut cfg = Config::builtin();
+    cfg.rules.confirmed = std::sync::Arc::new(baogao::confirm::Confirmed::off());
     let mut docs = Vec::new();
     for dir in &dirs {
         let dev2 = dir.file_name().is_some_and(|n| n == "dev2");
@@ -244,6 +258,29 @@ fn main() {
         }
     }
 
+    if let Some(file) = write_confirmed {
+        let record = baogao::confirm::Confirmed {
+            rules: baogao::confirm::support(docs.iter().map(|d| d.judged.as_slice())),
+            enforce: true,
+        };
+        let from = format!(
+            "{} documents of {} (dev2 without its blind third)",
+            docs.len(),
+            dirs.iter()
+                .filter_map(|d| d.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        std::fs::write(&file, record.to_toml(&from)).expect("write the record");
+        let confirmed = record.rules.values().filter(|s| s.confirms()).count();
+        println!(
+            "{}: {} rules, {confirmed} confirmed",
+            file.display(),
+            record.rules.len()
+        );
+        return;
+    }
     let default = Params::default();
     // 1. the replay reproduces the reports
     let mut drift = 0;

@@ -81,7 +81,7 @@ pub struct Checked {
 }
 
 /// Options that change confidence for the whole document.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Evidence<'a> {
     /// Share of the document's text that came from OCR (0–1).
     pub ocr_share: f64,
@@ -90,6 +90,20 @@ pub struct Evidence<'a> {
     pub grade_scale: Option<&'a [(f64, &'static str)]>,
     /// The constants of the confidence arithmetic.
     pub params: ConfidenceParams,
+    /// Which rules may give values ≥ 0.9 ([`crate::confirm`]).
+    pub confirmed: &'a crate::confirm::Confirmed,
+}
+
+/// No OCR, the national grade bands, default constants, no rule record enforced.
+impl Default for Evidence<'_> {
+    fn default() -> Self {
+        Evidence {
+            ocr_share: 0.0,
+            grade_scale: None,
+            params: ConfidenceParams::default(),
+            confirmed: &crate::confirm::OFF,
+        }
+    }
 }
 
 /// Choose one value per key, run the cross-checks, and set confidence.
@@ -121,6 +135,10 @@ pub fn check(cands: &[Candidate], sections: &[SectionScore], ev: Evidence<'_>) -
     }
     for f in out.fields.values_mut() {
         f.confidence = (f.confidence.clamp(0.05, 0.99) * 100.0).round() / 100.0;
+        if f.confidence >= 0.9 && !ev.confirmed.allows_high(&f.pattern) {
+            f.confidence = crate::confirm::UNCONFIRMED_CAP;
+            f.flags.push(Flag::UnconfirmedRule.into());
+        }
         f.flags.sort();
         f.flags.dedup();
     }
@@ -538,6 +556,48 @@ mod tests {
         let r = check(&unit, &[], Evidence::default());
         assert!(r.fields.contains_key("staff.authorized"));
         assert!(r.fields["staff.actual"].confidence >= 0.9);
+    }
+
+    #[test]
+    fn an_unconfirmed_rule_stays_below_0_9() {
+        let c = vec![
+            cand("budget.initial", 1.0, 0.95, 0),
+            cand("expenditure.actual", 1.0, 0.8, 10),
+        ];
+        let mut record = crate::confirm::Confirmed::empty();
+        let r = check(
+            &c,
+            &[],
+            Evidence {
+                confirmed: &record,
+                ..Evidence::default()
+            },
+        );
+        let f = &r.fields["budget.initial"];
+        assert_eq!(f.confidence, crate::confirm::UNCONFIRMED_CAP);
+        assert!(f.flags.contains(&"unconfirmed_rule".to_string()));
+        // a value already below 0.9 is left alone and not flagged
+        assert_eq!(r.fields["expenditure.actual"].confidence, 0.8);
+        assert!(r.fields["expenditure.actual"].flags.is_empty());
+        // once the rule's record confirms it, the value keeps its rating
+        record.rules.insert(
+            "t/p".into(),
+            crate::confirm::Support {
+                documents: 2,
+                right: 2,
+                wrong: 0,
+                wrong_high: 0,
+            },
+        );
+        let r = check(
+            &c,
+            &[],
+            Evidence {
+                confirmed: &record,
+                ..Evidence::default()
+            },
+        );
+        assert_eq!(r.fields["budget.initial"].confidence, 0.95);
     }
 
     #[test]

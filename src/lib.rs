@@ -26,6 +26,7 @@ pub mod batch;
 pub mod check;
 pub mod clean;
 pub mod cli;
+pub mod confirm;
 pub mod emit;
 pub mod eval;
 pub mod extract;

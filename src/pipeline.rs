@@ -181,6 +181,7 @@ pub fn analyze_loaded(
             ocr_chars as f64 / all_chars as f64
         },
         params: cfg.confidence,
+        confirmed: &cfg.rules.confirmed,
     };
     let checked = check(&candidates, &sections, ev);
     let mut warnings = loaded.warnings.clone();

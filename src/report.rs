@@ -316,6 +316,7 @@ pub enum Flag {
     Derived,
     HeadingBodyDisagree,
     ScoreAboveMax,
+    UnconfirmedRule,
 }
 
 impl Flag {
@@ -330,6 +331,7 @@ impl Flag {
         Flag::Derived,
         Flag::HeadingBodyDisagree,
         Flag::ScoreAboveMax,
+        Flag::UnconfirmedRule,
     ];
 
     /// The name written in the JSON (`sum_mismatch`).
@@ -344,6 +346,7 @@ impl Flag {
             Flag::Derived => "derived",
             Flag::HeadingBodyDisagree => "heading_body_disagree",
             Flag::ScoreAboveMax => "score_above_max",
+            Flag::UnconfirmedRule => "unconfirmed_rule",
         }
     }
 
@@ -369,6 +372,9 @@ impl Flag {
                 "(sections) the heading's figure differs from the score stated in the body; the heading's is taken as the maximum"
             }
             Flag::ScoreAboveMax => "(sections) the score is higher than the section's maximum",
+            Flag::UnconfirmedRule => {
+                "the rule that found the value has not been right on two development documents yet (patterns/confirmed.toml), so its confidence stays below 0.9"
+            }
         }
     }
 

@@ -10,6 +10,7 @@
 //! | `tables.toml` | table header words and templates | [`crate::tables`] |
 //! | `lexicon.toml` | cue words for prose amounts, scope words | [`crate::lexicon`] |
 //! | `labels.toml` | form labels and stamps that bound names | [`crate::identity`] |
+//! | `confirmed.toml` | each rule's record on the development documents (generated) | [`crate::confirm`] |
 //! | any other `*.toml` | field patterns (`[[pattern]]`) | [`crate::extract`] |
 //!
 //! The built-in files are compiled into the binary ([`BUILTIN`]), so the tool works from any
@@ -24,6 +25,7 @@
 //! [`Rules::version`] hashes every effective rule file, so `--resume` redoes an input when any
 //! rule changed.
 
+use crate::confirm::Confirmed;
 use crate::grid::Grids;
 use crate::identity::Labels;
 use crate::lexicon::Lexicon;
@@ -54,6 +56,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     crate::tables::template::DEFAULT_FILE,
     crate::lexicon::SOURCE,
     crate::identity::LABELS_FILE,
+    (
+        "patterns/confirmed.toml",
+        include_str!("../patterns/confirmed.toml"),
+    ),
 ];
 
 /// What a rule file holds, decided by its file name.
@@ -69,6 +75,8 @@ pub enum RuleKind {
     Lexicon,
     /// `labels.toml`: the form-label vocabulary of [`crate::identity`].
     Labels,
+    /// `confirmed.toml`: which rules may give values ≥ 0.9 ([`crate::confirm`]).
+    Confirmed,
 }
 
 impl RuleKind {
@@ -79,6 +87,7 @@ impl RuleKind {
             Some("tables.toml") => RuleKind::Tables,
             Some("lexicon.toml") => RuleKind::Lexicon,
             Some("labels.toml") => RuleKind::Labels,
+            Some("confirmed.toml") => RuleKind::Confirmed,
             _ => RuleKind::Fields,
         }
     }
@@ -104,6 +113,9 @@ pub struct Rules {
     pub lexicon: Arc<Lexicon>,
     /// Form labels and stamps that bound names (`labels.toml`).
     pub labels: Arc<Labels>,
+    /// Each rule's record; an unconfirmed rule's values stay below 0.9 (`confirmed.toml`;
+    /// without one every rule is unconfirmed).
+    pub confirmed: Arc<Confirmed>,
     /// The effective sources, in load order.
     pub sources: Vec<RuleSource>,
     /// A short hash of every effective rule file: a changed rule means old outputs are stale.
@@ -164,6 +176,7 @@ impl Rules {
         let mut tables = None;
         let mut lexicon = None;
         let mut labels = None;
+        let mut confirmed = None;
         for s in &sources {
             match RuleKind::of(&s.name) {
                 RuleKind::Fields => fields.add(patterns::parse_file(&s.name, &s.text)?),
@@ -171,6 +184,7 @@ impl Rules {
                 RuleKind::Tables => tables = Some(Templates::parse(&s.name, &s.text)?),
                 RuleKind::Lexicon => lexicon = Some(crate::lexicon::parse(&s.name, &s.text)?),
                 RuleKind::Labels => labels = Some(crate::identity::parse(&s.name, &s.text)?),
+                RuleKind::Confirmed => confirmed = Some(Confirmed::parse(&s.name, &s.text)?),
             }
         }
         let grids = match grids {
@@ -196,6 +210,7 @@ impl Rules {
             tables: Arc::new(tables),
             lexicon: Arc::new(lexicon.unwrap_or_else(Lexicon::empty)),
             labels: Arc::new(labels),
+            confirmed: Arc::new(confirmed.unwrap_or_else(Confirmed::empty)),
             sources,
             version,
         })
@@ -248,6 +263,9 @@ mod tests {
         assert!(r.fields.patterns.len() > 20);
         assert_eq!(r.version.len(), 12);
         assert_eq!(r.sources.len(), BUILTIN.len());
+        // the record of confirmed rules is loaded and enforced (src/confirm.rs)
+        assert!(r.confirmed.enforce);
+        assert!(r.confirmed.rules.values().filter(|s| s.confirms()).count() > 20);
         // Editing any rule file, grids and tables included, changes the version.
         for (i, _) in BUILTIN.iter().enumerate() {
             let mut s = builtin_sources();
