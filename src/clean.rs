@@ -80,6 +80,7 @@ pub fn clean_page(text: &str, notes: &mut Vec<String>) -> String {
         s.push(fold_char(c));
     }
     let s = fix_ocr_confusions(&s);
+    let s = fold_thousands_commas(&s);
     let s = remove_spurious_spaces(&s);
     s.lines()
         .map(|l| l.trim_end())
@@ -203,6 +204,61 @@ pub fn remove_spurious_spaces(s: &str) -> String {
         out.push(if run >= 2 { '\t' } else { ' ' });
     }
     out
+}
+
+/// A clause comma typed as a thousands separator (`52，316.48万元`, `1，329，120元`, as Chinese
+/// input methods write it) becomes `,`. Only an unmistakable number is touched: a head of
+/// 1–3 digits, groups of exactly three, and then a decimal part, a second group, or `元`
+/// right after; `100，200万元` (two figures, or one?) stays as it is.
+pub fn fold_thousands_commas(s: &str) -> String {
+    if !s.contains('，') {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let digits_at = |i: usize| {
+        chars[i.min(chars.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
+    let mut out: Vec<char> = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let head_start = i;
+        let head = if c.is_ascii_digit()
+            && (i == 0 || !(chars[i - 1].is_ascii_digit() || matches!(chars[i - 1], '.' | ',')))
+        {
+            digits_at(i)
+        } else {
+            0
+        };
+        if !(1..=3).contains(&head) {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        // the chain of `，ddd` groups after the head
+        let mut j = i + head;
+        let mut groups = 0;
+        while j < chars.len() && chars[j] == '，' && digits_at(j + 1) == 3 {
+            groups += 1;
+            j += 4;
+        }
+        let decimal = j + 1 < chars.len() && chars[j] == '.' && chars[j + 1].is_ascii_digit();
+        let yuan = chars.get(j) == Some(&'元');
+        if groups >= 1 && (decimal || groups >= 2 || yuan) {
+            out.extend(
+                chars[head_start..j]
+                    .iter()
+                    .map(|&c| if c == '，' { ',' } else { c }),
+            );
+        } else {
+            out.extend(&chars[head_start..j]);
+        }
+        i = j;
+    }
+    out.into_iter().collect()
 }
 
 /// `1 517.39`: 1–3 digits (not preceded by a digit, dot or comma), one space, exactly three
@@ -384,6 +440,26 @@ fn display_width(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn full_width_thousands_commas_fold_only_in_unmistakable_numbers() {
+        for (raw, want) in [
+            ("年初预算52，316.48万元", "年初预算52,316.48万元"),
+            ("支出1，329，120元。", "支出1,329,120元。"),
+            ("资金123，456元", "资金123,456元"),
+            // two figures or one? left alone
+            ("分别为100，200万元", "分别为100，200万元"),
+            // a clause comma after a number
+            ("完成3项，100%达标", "完成3项，100%达标"),
+            (
+                "2023年，全年支出1，000.5万元",
+                "2023年，全年支出1,000.5万元",
+            ),
+            ("编号12345，678.9", "编号12345，678.9"),
+        ] {
+            assert_eq!(fold_thousands_commas(raw), want, "{raw}");
+        }
+    }
     use crate::load::{LoadedDocument, PageText, TextLayer};
 
     fn doc(pages: &[&str]) -> LoadedDocument {
