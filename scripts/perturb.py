@@ -78,7 +78,39 @@ def pages(t):
     return "\n".join(out)
 
 
+def cells_spaced(t):
+    """Table cells (tabs or `|`) separated by runs of spaces instead, as `pdftotext -layout`
+    lays a borderless table out."""
+    out = []
+    for line in t.split("\n"):
+        if "\t" in line or "|" in line:
+            cells = [c.strip() for c in re.split(r"\t|\|", line)]
+            line = "   ".join(c for c in cells if c)
+        out.append(line)
+    return "\n".join(out)
+
+
+def cells_piped(t):
+    """Tab-separated cells as a markdown-like pipe row (`| a | b |`)."""
+    out = []
+    for line in t.split("\n"):
+        if "\t" in line:
+            line = "| " + " | ".join(c.strip() for c in line.split("\t")) + " |"
+        out.append(line)
+    return "\n".join(out)
+
+
+def traditional(t):
+    """Traditional characters, as mirror and Hong Kong/Taiwan-facing sites republish reports
+    (needs the `zhconv` PyPI package; skipped without it)."""
+    import zhconv
+    return zhconv.convert(t, "zh-hant")
+
+
 VARIANTS = {
+    "traditional": traditional,
+    "cells-spaced": cells_spaced,
+    "cells-piped": cells_piped,
     "wrap24": wrap(24),
     "wrap37": wrap(37),
     "one-line": one_line,
@@ -110,6 +142,12 @@ def main():
     total = sum(len(v) for v in base.values())
     print(f"{len(stems)} texts, {total} fields in the originals")
     for name, f in VARIANTS.items():
+        if name == "traditional":
+            try:
+                import zhconv  # noqa: F401
+            except ImportError:
+                print("traditional     skipped (pip install zhconv)")
+                continue
         vdir = os.path.join(out, name, "in")
         os.makedirs(vdir, exist_ok=True)
         paths = []
