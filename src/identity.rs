@@ -761,11 +761,13 @@ pub fn label_candidates(clean: &CleanText, labels: &Labels) -> Vec<Candidate> {
     out
 }
 
-/// A year printed as the end of a multi-year range (`2015—2018年度`, `2019-2021年`).
+/// A year printed as either end of a multi-year range (`2015—2018年度`, `2019-2021年`,
+/// `2020年—2022年度`, `2019至2021年度`): the report covers several years, so no one of them is
+/// `year`.
 fn year_in_range(text: &str, c: &Candidate) -> bool {
     static RE: OnceLock<regex::Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        regex::Regex::new(r"(?:19|20)\d\d\s*年?\s*[-—–~～至到]\s*((?:19|20)\d\d)")
+        regex::Regex::new(r"((?:19|20)\d\d)\s*年?\s*[-—–~～至到]\s*((?:19|20)\d\d)")
             .expect("static regex")
     });
     let Some(y) = c.value.as_i64() else {
@@ -775,8 +777,41 @@ fn year_in_range(text: &str, c: &Candidate) -> bool {
     while !text.is_char_boundary(from) {
         from -= 1;
     }
-    re.captures_iter(&text[from..c.end.min(text.len())])
-        .any(|m| m[1].parse::<i64>().ok() == Some(y))
+    let mut to = (c.end + 16).min(text.len());
+    while !text.is_char_boundary(to) {
+        to += 1;
+    }
+    re.captures_iter(&text[from..to]).any(|m| {
+        // the range must overlap the candidate's own text, not just lie near it
+        let whole = m.get(0).expect("group 0");
+        let (s, e) = (from + whole.start(), from + whole.end());
+        s < c.end
+            && e > c.start
+            && (m[1].parse::<i64>().ok() == Some(y) || m[2].parse::<i64>().ok() == Some(y))
+    })
+}
+
+/// `v` without leading label, stop or filler words (`标题某某局` → `某某局`, `实施单位为某某中心`
+/// → `某某中心`): a title or prose pattern's unit can start on the label printed before it.
+pub fn strip_label_prefix(v: &str, labels: &Labels) -> String {
+    let mut v = v.to_string();
+    loop {
+        let word = labels
+            .labels
+            .iter()
+            .map(|(w, _)| w)
+            .chain(labels.stop.iter())
+            .chain(labels.drop_prefix.iter())
+            .filter(|w| v.starts_with(w.as_str()))
+            .max_by_key(|w| w.len());
+        let Some(w) = word else { break };
+        let rest = v[w.len()..].trim_start_matches(|c: char| c.is_whitespace() || c == ':');
+        if rest.chars().count() < 2 {
+            break;
+        }
+        v = rest.to_string();
+    }
+    v
 }
 
 const NAME_KEYS: &[&str] = &["department", "project.supervisor", "project.implementer"];
@@ -797,9 +832,10 @@ pub fn resolve(clean: &CleanText, labels: &Labels, cands: &mut Vec<Candidate>) {
         if NAME_KEYS.contains(&c.key.as_str())
             && let Some(v) = c.value.as_str()
         {
+            let bare = strip_label_prefix(v, labels);
             let full = complete_name(
                 &clean.text,
-                &expand_name(&clean.text, v, &labels.expand),
+                &expand_name(&clean.text, &bare, &labels.expand),
                 divs,
             );
             if full != v {
@@ -992,6 +1028,20 @@ mod tests {
     }
 
     #[test]
+    fn label_words_before_a_name_are_not_the_name() {
+        let l = builtin_labels();
+        assert_eq!(strip_label_prefix("标题某某县水务局", l), "某某县水务局");
+        assert_eq!(
+            strip_label_prefix("项目组织实施单位为某某县教育局", l),
+            "某某县教育局"
+        );
+        assert_eq!(strip_label_prefix("单位名称:某某中心", l), "某某中心");
+        // a name is never emptied, and a name without a label word is kept
+        assert_eq!(strip_label_prefix("为民", l), "为民");
+        assert_eq!(strip_label_prefix("某某县财政局", l), "某某县财政局");
+    }
+
+    #[test]
     fn abbreviated_names_take_the_full_printed_form() {
         let pairs = &builtin_labels().expand;
         let text = "中共某某市委党校2016年整体支出绩效自评报告\n- 中国共产党某某市委员会党校";
@@ -1070,6 +1120,21 @@ mod tests {
         )];
         resolve(&clean, builtin_labels(), &mut cands);
         assert!(cands.iter().all(|c| c.key != "year"));
+        // the first year of a range is dropped too (`2020年—2022年度`, `2019至2021年度`)
+        for text in ["2020年—2022年度某某资金绩效评价报告", "某某资金(2019至2021年度)"] {
+            let clean = CleanText::from_single(text);
+            let y = clean.text.find("20").unwrap();
+            let first: i64 = clean.text[y..y + 4].parse().unwrap();
+            let mut cands = vec![cand(
+                "year",
+                Value::from(first),
+                "identity/year-title",
+                y,
+                y + 8,
+            )];
+            resolve(&clean, builtin_labels(), &mut cands);
+            assert!(cands.iter().all(|c| c.key != "year"), "{text}");
+        }
         let clean = CleanText::from_single("2018年度某某资金绩效评价报告");
         let mut cands = vec![cand(
             "year",
