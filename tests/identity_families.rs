@@ -110,6 +110,17 @@ fn department_boundaries_hold_on_unseen_phrasings() {
             "department",
             s("临沧市临翔区财政局"),
         ),
+        // a title led by 关于, a unit with (本级)
+        (
+            "关于祥云县自然资源局2023年度部门整体支出绩效自评的报告\n",
+            "department",
+            s("祥云县自然资源局"),
+        ),
+        (
+            "宾川县财政局(本级)2022年度部门整体支出绩效自评报告\n",
+            "department",
+            s("宾川县财政局"),
+        ),
         (
             "单位名称：楚雄市卫生健康局部门\n",
             "department",
