@@ -678,6 +678,28 @@ pub fn expand_name(text: &str, name: &str, pairs: &[(String, String)]) -> String
         .unwrap_or_else(|| name.to_string())
 }
 
+/// `name` with its leading place word in the full division form the document prints
+/// (`南京2018年学前教育奖补资金` → `南京市2018年学前教育奖补资金` when that is printed): a
+/// title's short place word (南京, 大理) is the division 南京市, 大理州 when the text says so.
+pub fn complete_region(text: &str, name: &str, divs: &Divisions) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    for k in (2..=4.min(chars.len().saturating_sub(2))).rev() {
+        let head: String = chars[..k].iter().collect();
+        let tail: String = chars[k..].iter().collect();
+        if divs.contains(&head) {
+            continue;
+        }
+        for suffix in ['省', '市', '县', '区', '州', '旗'] {
+            let full = format!("{head}{suffix}");
+            let cand = format!("{full}{tail}");
+            if divs.contains(&full) && text.contains(cand.as_str()) {
+                return cand;
+            }
+        }
+    }
+    name.to_string()
+}
+
 /// Patterns whose id ends with this give their key only when no other pattern does (a
 /// loose cue, such as a year in budget prose): [`resolve`] drops them otherwise.
 pub const FALLBACK_SUFFIX: &str = "-fallback";
@@ -829,6 +851,14 @@ pub fn resolve(clean: &CleanText, labels: &Labels, cands: &mut Vec<Candidate>) {
                 .is_some_and(|v| plausible_project(v, labels))
     });
     for c in cands.iter_mut() {
+        if c.key == "project.name"
+            && let Some(v) = c.value.as_str()
+        {
+            let full = complete_region(&clean.text, v, divs);
+            if full != v {
+                c.value = Value::from(full);
+            }
+        }
         if NAME_KEYS.contains(&c.key.as_str())
             && let Some(v) = c.value.as_str()
         {
@@ -1028,6 +1058,30 @@ mod tests {
     }
 
     #[test]
+    fn a_project_name_takes_the_full_division_form_printed() {
+        let d = builtin_divisions();
+        let text =
+            "南京2018年学前教育奖补资金绩效评价报告\n南京市2018年学前教育奖补资金\n绩效评价报告";
+        assert_eq!(
+            complete_region(text, "南京2018年学前教育奖补资金", d),
+            "南京市2018年学前教育奖补资金"
+        );
+        // only a form the document prints; a full division name stays as it is
+        assert_eq!(
+            complete_region("大理2020年农村公路资金", "大理2020年农村公路资金", d),
+            "大理2020年农村公路资金"
+        );
+        assert_eq!(
+            complete_region(
+                "云南省2022年度中央自然灾害资金",
+                "云南省2022年度中央自然灾害资金",
+                d
+            ),
+            "云南省2022年度中央自然灾害资金"
+        );
+    }
+
+    #[test]
     fn label_words_before_a_name_are_not_the_name() {
         let l = builtin_labels();
         assert_eq!(strip_label_prefix("标题某某县水务局", l), "某某县水务局");
@@ -1121,7 +1175,10 @@ mod tests {
         resolve(&clean, builtin_labels(), &mut cands);
         assert!(cands.iter().all(|c| c.key != "year"));
         // the first year of a range is dropped too (`2020年—2022年度`, `2019至2021年度`)
-        for text in ["2020年—2022年度某某资金绩效评价报告", "某某资金(2019至2021年度)"] {
+        for text in [
+            "2020年—2022年度某某资金绩效评价报告",
+            "某某资金(2019至2021年度)",
+        ] {
             let clean = CleanText::from_single(text);
             let y = clean.text.find("20").unwrap();
             let first: i64 = clean.text[y..y + 4].parse().unwrap();
