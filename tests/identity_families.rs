@@ -272,7 +272,7 @@ fn a_department_with_a_stray_prefix_is_never_confident() {
     ));
     if let Some(v) = value(&f, "department") {
         assert!(
-            v == Value::from("保山市隆阳区农业农村局") || conf(&f, "department") < 0.9,
+            v == "保山市隆阳区农业农村局" || conf(&f, "department") < 0.9,
             "{v} at {}",
             conf(&f, "department")
         );
