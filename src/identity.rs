@@ -678,6 +678,28 @@ pub fn expand_name(text: &str, name: &str, pairs: &[(String, String)]) -> String
         .unwrap_or_else(|| name.to_string())
 }
 
+/// `name` with its leading place word in the full division form the document prints
+/// (`南京2018年学前教育奖补资金` → `南京市2018年学前教育奖补资金` when that is printed): a
+/// title's short place word (南京, 大理) is the division 南京市, 大理州 when the text says so.
+pub fn complete_region(text: &str, name: &str, divs: &Divisions) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    for k in (2..=4.min(chars.len().saturating_sub(2))).rev() {
+        let head: String = chars[..k].iter().collect();
+        let tail: String = chars[k..].iter().collect();
+        if divs.contains(&head) {
+            continue;
+        }
+        for suffix in ['省', '市', '县', '区', '州', '旗'] {
+            let full = format!("{head}{suffix}");
+            let cand = format!("{full}{tail}");
+            if divs.contains(&full) && text.contains(cand.as_str()) {
+                return cand;
+            }
+        }
+    }
+    name.to_string()
+}
+
 /// Patterns whose id ends with this give their key only when no other pattern does (a
 /// loose cue, such as a year in budget prose): [`resolve`] drops them otherwise.
 pub const FALLBACK_SUFFIX: &str = "-fallback";
@@ -761,11 +783,13 @@ pub fn label_candidates(clean: &CleanText, labels: &Labels) -> Vec<Candidate> {
     out
 }
 
-/// A year printed as the end of a multi-year range (`2015—2018年度`, `2019-2021年`).
+/// A year printed as either end of a multi-year range (`2015—2018年度`, `2019-2021年`,
+/// `2020年—2022年度`, `2019至2021年度`): the report covers several years, so no one of them is
+/// `year`.
 fn year_in_range(text: &str, c: &Candidate) -> bool {
     static RE: OnceLock<regex::Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        regex::Regex::new(r"(?:19|20)\d\d\s*年?\s*[-—–~～至到]\s*((?:19|20)\d\d)")
+        regex::Regex::new(r"((?:19|20)\d\d)\s*年?\s*[-—–~～至到]\s*((?:19|20)\d\d)")
             .expect("static regex")
     });
     let Some(y) = c.value.as_i64() else {
@@ -775,8 +799,41 @@ fn year_in_range(text: &str, c: &Candidate) -> bool {
     while !text.is_char_boundary(from) {
         from -= 1;
     }
-    re.captures_iter(&text[from..c.end.min(text.len())])
-        .any(|m| m[1].parse::<i64>().ok() == Some(y))
+    let mut to = (c.end + 16).min(text.len());
+    while !text.is_char_boundary(to) {
+        to += 1;
+    }
+    re.captures_iter(&text[from..to]).any(|m| {
+        // the range must overlap the candidate's own text, not just lie near it
+        let whole = m.get(0).expect("group 0");
+        let (s, e) = (from + whole.start(), from + whole.end());
+        s < c.end
+            && e > c.start
+            && (m[1].parse::<i64>().ok() == Some(y) || m[2].parse::<i64>().ok() == Some(y))
+    })
+}
+
+/// `v` without leading label, stop or filler words (`标题某某局` → `某某局`, `实施单位为某某中心`
+/// → `某某中心`): a title or prose pattern's unit can start on the label printed before it.
+pub fn strip_label_prefix(v: &str, labels: &Labels) -> String {
+    let mut v = v.to_string();
+    loop {
+        let word = labels
+            .labels
+            .iter()
+            .map(|(w, _)| w)
+            .chain(labels.stop.iter())
+            .chain(labels.drop_prefix.iter())
+            .filter(|w| v.starts_with(w.as_str()))
+            .max_by_key(|w| w.len());
+        let Some(w) = word else { break };
+        let rest = v[w.len()..].trim_start_matches(|c: char| c.is_whitespace() || c == ':');
+        if rest.chars().count() < 2 {
+            break;
+        }
+        v = rest.to_string();
+    }
+    v
 }
 
 const NAME_KEYS: &[&str] = &["department", "project.supervisor", "project.implementer"];
@@ -794,12 +851,21 @@ pub fn resolve(clean: &CleanText, labels: &Labels, cands: &mut Vec<Candidate>) {
                 .is_some_and(|v| plausible_project(v, labels))
     });
     for c in cands.iter_mut() {
+        if c.key == "project.name"
+            && let Some(v) = c.value.as_str()
+        {
+            let full = complete_region(&clean.text, v, divs);
+            if full != v {
+                c.value = Value::from(full);
+            }
+        }
         if NAME_KEYS.contains(&c.key.as_str())
             && let Some(v) = c.value.as_str()
         {
+            let bare = strip_label_prefix(v, labels);
             let full = complete_name(
                 &clean.text,
-                &expand_name(&clean.text, v, &labels.expand),
+                &expand_name(&clean.text, &bare, &labels.expand),
                 divs,
             );
             if full != v {
@@ -992,6 +1058,44 @@ mod tests {
     }
 
     #[test]
+    fn a_project_name_takes_the_full_division_form_printed() {
+        let d = builtin_divisions();
+        let text =
+            "南京2018年学前教育奖补资金绩效评价报告\n南京市2018年学前教育奖补资金\n绩效评价报告";
+        assert_eq!(
+            complete_region(text, "南京2018年学前教育奖补资金", d),
+            "南京市2018年学前教育奖补资金"
+        );
+        // only a form the document prints; a full division name stays as it is
+        assert_eq!(
+            complete_region("大理2020年农村公路资金", "大理2020年农村公路资金", d),
+            "大理2020年农村公路资金"
+        );
+        assert_eq!(
+            complete_region(
+                "云南省2022年度中央自然灾害资金",
+                "云南省2022年度中央自然灾害资金",
+                d
+            ),
+            "云南省2022年度中央自然灾害资金"
+        );
+    }
+
+    #[test]
+    fn label_words_before_a_name_are_not_the_name() {
+        let l = builtin_labels();
+        assert_eq!(strip_label_prefix("标题某某县水务局", l), "某某县水务局");
+        assert_eq!(
+            strip_label_prefix("项目组织实施单位为某某县教育局", l),
+            "某某县教育局"
+        );
+        assert_eq!(strip_label_prefix("单位名称:某某中心", l), "某某中心");
+        // a name is never emptied, and a name without a label word is kept
+        assert_eq!(strip_label_prefix("为民", l), "为民");
+        assert_eq!(strip_label_prefix("某某县财政局", l), "某某县财政局");
+    }
+
+    #[test]
     fn abbreviated_names_take_the_full_printed_form() {
         let pairs = &builtin_labels().expand;
         let text = "中共某某市委党校2016年整体支出绩效自评报告\n- 中国共产党某某市委员会党校";
@@ -1070,6 +1174,24 @@ mod tests {
         )];
         resolve(&clean, builtin_labels(), &mut cands);
         assert!(cands.iter().all(|c| c.key != "year"));
+        // the first year of a range is dropped too (`2020年—2022年度`, `2019至2021年度`)
+        for text in [
+            "2020年—2022年度某某资金绩效评价报告",
+            "某某资金(2019至2021年度)",
+        ] {
+            let clean = CleanText::from_single(text);
+            let y = clean.text.find("20").unwrap();
+            let first: i64 = clean.text[y..y + 4].parse().unwrap();
+            let mut cands = vec![cand(
+                "year",
+                Value::from(first),
+                "identity/year-title",
+                y,
+                y + 8,
+            )];
+            resolve(&clean, builtin_labels(), &mut cands);
+            assert!(cands.iter().all(|c| c.key != "year"), "{text}");
+        }
         let clean = CleanText::from_single("2018年度某某资金绩效评价报告");
         let mut cands = vec![cand(
             "year",
