@@ -164,10 +164,7 @@ pub fn parse(text: &[u8]) -> CMap {
             }
             Token::Word(b"beginbfrange") => {
                 i += 1;
-                loop {
-                    let (Some(lo), Some(hi)) = (hex(toks.get(i)), hex(toks.get(i + 1))) else {
-                        break;
-                    };
+                while let (Some(lo), Some(hi)) = (hex(toks.get(i)), hex(toks.get(i + 1))) {
                     let (Some((len, lo)), Some((_, hi))) = (code(&lo), code(&hi)) else {
                         break;
                     };
