@@ -53,6 +53,8 @@ struct Doc {
 fn confidences(p: &Params, d: &Doc) -> BTreeMap<String, f64> {
     let ev = Evidence {
         ocr_share: d.ocr_share,
+        // The calibration corpora are undamaged files: no page is incomplete.
+        incomplete_pages: &[],
         grade_scale: d.scale.as_deref(),
         params: *p,
         confirmed: &baogao::confirm::OFF,

@@ -85,6 +85,8 @@ pub struct Checked {
 pub struct Evidence<'a> {
     /// Share of the document's text that came from OCR (0–1).
     pub ocr_share: f64,
+    /// Pages whose text is known to be incomplete (verdict `incomplete`: a damaged PDF).
+    pub incomplete_pages: &'a [usize],
     /// The grade scale the document states, highest band first (see
     /// [`crate::normalize::grade_scale`]); the national bands are used when it states none.
     pub grade_scale: Option<&'a [(f64, &'static str)]>,
@@ -101,10 +103,18 @@ impl Default for Evidence<'_> {
             ocr_share: 0.0,
             grade_scale: None,
             params: ConfidenceParams::default(),
+            incomplete_pages: &[],
             confirmed: &crate::confirm::OFF,
         }
     }
 }
+
+/// Taken off every value of a document whose text is known to be incomplete: a mention
+/// that would have confirmed or contradicted it may be among the lost glyphs.
+const INCOMPLETE_PENALTY: f64 = 0.1;
+/// The most a value read on an incomplete page can have (before cross-checks): its own
+/// figures may have lost a digit.
+const INCOMPLETE_PAGE_CAP: f64 = 0.6;
 
 /// Choose one value per key, run the cross-checks, and set confidence.
 pub fn check(cands: &[Candidate], sections: &[SectionScore], ev: Evidence<'_>) -> Checked {
@@ -123,6 +133,15 @@ pub fn check(cands: &[Candidate], sections: &[SectionScore], ev: Evidence<'_>) -
         for f in out.fields.values_mut() {
             f.flags.push(Flag::Ocr.into());
             f.confidence -= ev.params.ocr_scale * ev.ocr_share.min(1.0) + ev.params.ocr_base;
+        }
+    }
+    if !ev.incomplete_pages.is_empty() {
+        for f in out.fields.values_mut() {
+            f.flags.push(Flag::IncompleteText.into());
+            f.confidence -= INCOMPLETE_PENALTY;
+            if ev.incomplete_pages.contains(&f.page) {
+                f.confidence = f.confidence.min(INCOMPLETE_PAGE_CAP);
+            }
         }
     }
     cross_checks(&mut out, sections, ev.grade_scale, &ev.params);
@@ -598,6 +617,28 @@ mod tests {
             },
         );
         assert_eq!(r.fields["budget.initial"].confidence, 0.95);
+    }
+
+    #[test]
+    fn incomplete_text_is_flagged_and_lowers_confidence() {
+        let mut on_page_2 = cand("budget.adjusted", 2.0, 0.93, 10);
+        on_page_2.page = 2;
+        let c = vec![cand("budget.initial", 1.0, 0.93, 0), on_page_2];
+        let r = check(
+            &c,
+            &[],
+            Evidence {
+                incomplete_pages: &[2],
+                ..Evidence::default()
+            },
+        );
+        let (a, b) = (&r.fields["budget.initial"], &r.fields["budget.adjusted"]);
+        assert!(a.flags.contains(&"incomplete_text".to_string()));
+        assert!(b.flags.contains(&"incomplete_text".to_string()));
+        assert!(a.confidence < 0.9, "{}", a.confidence);
+        assert!(b.confidence <= INCOMPLETE_PAGE_CAP, "{}", b.confidence);
+        let whole = check(&c, &[], Evidence::default());
+        assert!(whole.fields["budget.initial"].flags.is_empty());
     }
 
     #[test]

@@ -173,7 +173,14 @@ pub fn analyze_loaded(
         .sum();
     let all_chars: usize = loaded.pages.iter().map(|p| p.text.chars().count()).sum();
     let scale = crate::normalize::grade_scale(&clean.text);
+    let incomplete: Vec<usize> = loaded
+        .pages
+        .iter()
+        .filter(|p| p.verdict == crate::load::quality::Verdict::Incomplete)
+        .map(|p| p.number)
+        .collect();
     let ev = Evidence {
+        incomplete_pages: &incomplete,
         grade_scale: scale.as_deref(),
         ocr_share: if all_chars == 0 {
             0.0

@@ -313,6 +313,7 @@ pub enum Flag {
     GradeBandMismatch,
     Implausible,
     Ocr,
+    IncompleteText,
     Derived,
     HeadingBodyDisagree,
     ScoreAboveMax,
@@ -328,6 +329,7 @@ impl Flag {
         Flag::GradeBandMismatch,
         Flag::Implausible,
         Flag::Ocr,
+        Flag::IncompleteText,
         Flag::Derived,
         Flag::HeadingBodyDisagree,
         Flag::ScoreAboveMax,
@@ -343,6 +345,7 @@ impl Flag {
             Flag::GradeBandMismatch => "grade_band_mismatch",
             Flag::Implausible => "implausible",
             Flag::Ocr => "ocr",
+            Flag::IncompleteText => "incomplete_text",
             Flag::Derived => "derived",
             Flag::HeadingBodyDisagree => "heading_body_disagree",
             Flag::ScoreAboveMax => "score_above_max",
@@ -367,6 +370,9 @@ impl Flag {
                 "the value is outside what such reports contain (an execution rate above 300 %)"
             }
             Flag::Ocr => "the text came from OCR, not from the PDF's text layer",
+            Flag::IncompleteText => {
+                "the document's text is known to be incomplete (a damaged PDF: a content stream breaks off, or a font's Unicode map is damaged); see the pages with verdict `incomplete` and the warnings"
+            }
             Flag::Derived => "computed by baogao from other values, not read from the document",
             Flag::HeadingBodyDisagree => {
                 "(sections) the heading's figure differs from the score stated in the body; the heading's is taken as the maximum"

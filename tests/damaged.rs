@@ -3,8 +3,9 @@
 //!
 //! Each [`VARIANTS`] entry breaks an undamaged seed PDF the way archives break files —
 //! truncated uploads, an xref whose offsets are all off, junk before the header, a missing
-//! trailer, a lying `/Length`, a broken object stream, garbage operators in the content,
-//! a page-tree loop, a flate bomb — and says what an honest reader makes of it:
+//! trailer, a lying `/Length`, a ToUnicode map cut off, a broken object stream, garbage
+//! operators in the content, a page-tree loop, a flate bomb — and says what an honest
+//! reader makes of it:
 //!
 //! - [`Want::Full`]: the damage leaves every page's text in the file; baogao must recover
 //!   at least 95 % of the undamaged file's characters (LCS over non-space characters).
@@ -44,6 +45,7 @@ const SEEDS: &[(&str, Option<&[&str]>)] = &[
             "shifted-3",
             "no-trailer",
             "broken-objstm",
+            "tounicode-cut",
         ]),
     ),
 ];
@@ -77,6 +79,7 @@ const VARIANTS: &[(&str, Damage, Want)] = &[
     ("header-overwritten", header_overwritten, Want::Full),
     ("no-trailer", no_trailer, Want::Full),
     ("lying-length", lying_length, Want::Full),
+    ("tounicode-cut", tounicode_cut, Want::Partial),
     ("garbage-ops", garbage_operators, Want::Full),
     ("pages-loop", pages_loop, Want::Full),
     ("broken-objstm", broken_object_stream, Want::Partial),
@@ -194,6 +197,35 @@ fn lying_length(b: &[u8]) -> Option<Vec<u8>> {
         changed += 1;
     }
     (changed > 0).then_some(out)
+}
+
+/// Every font's ToUnicode stream cut to its first two thirds: the compressed map breaks
+/// off, as in a file damaged in transfer. What the map no longer covers is lost unless a
+/// reader has another way to the glyphs' Unicode (poppler reads the embedded font's cmap).
+fn tounicode_cut(b: &[u8]) -> Option<Vec<u8>> {
+    let mut doc = Document::load_mem(b).ok()?;
+    let maps: Vec<lopdf::ObjectId> = doc
+        .objects
+        .values()
+        .filter_map(|o| {
+            o.as_dict()
+                .ok()?
+                .get(b"ToUnicode")
+                .ok()?
+                .as_reference()
+                .ok()
+        })
+        .collect();
+    let mut changed = 0;
+    for id in maps {
+        if let Ok(Object::Stream(s)) = doc.get_object_mut(id) {
+            let keep = s.content.len() * 2 / 3;
+            s.content.truncate(keep);
+            s.dict.set("Length", keep as i64);
+            changed += 1;
+        }
+    }
+    (changed > 0).then(|| save(&mut doc))
 }
 
 fn save(doc: &mut Document) -> Vec<u8> {

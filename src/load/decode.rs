@@ -9,7 +9,6 @@
 //! and names any other filter ([`DecodeError::Unsupported`]: BrotliDecode, …).
 
 use lopdf::{Dictionary, Document, Object, Stream};
-use std::io::Read;
 
 /// Largest decoded size of one content stream.
 pub const STREAM_CAP: usize = 64 << 20;
@@ -98,13 +97,17 @@ pub fn decode_checked(
                 d
             }
             b"ASCIIHexDecode" | b"AHx" => ascii_hex(&data),
+            b"ASCII85Decode" | b"A85" => {
+                let (d, short) = ascii85(&data);
+                cut |= short;
+                d
+            }
             b"RunLengthDecode" | b"RL" => run_length(&data, cap)?,
-            b"FlateDecode" | b"Fl" | b"LZWDecode" | b"LZW" | b"ASCII85Decode" | b"A85" => {
+            b"FlateDecode" | b"Fl" | b"LZWDecode" | b"LZW" => {
                 let mut dict = Dictionary::new();
                 let full = match name.as_slice() {
                     b"Fl" => b"FlateDecode".to_vec(),
                     b"LZW" => b"LZWDecode".to_vec(),
-                    b"A85" => b"ASCII85Decode".to_vec(),
                     n => n.to_vec(),
                 };
                 dict.set("Filter", Object::Name(full));
@@ -131,33 +134,96 @@ pub fn decode_checked(
 /// Inflate zlib (or raw deflate) data, stopping past `cap`. A stream corrupt or cut short
 /// after some output keeps that output, as MuPDF does (the flag says so).
 fn inflate(data: &[u8], cap: usize) -> Result<(Vec<u8>, bool), DecodeError> {
-    let mut out = Vec::new();
-    let limit = cap as u64 + 1;
-    let zlib = flate2::read::ZlibDecoder::new(data)
-        .take(limit)
-        .read_to_end(&mut out);
-    if out.len() > cap {
-        return Err(DecodeError::TooLarge(cap));
+    let (out, zlib) = inflate_with(data, cap, true)?;
+    match zlib {
+        Inflated::Whole => Ok((out, false)),
+        Inflated::BrokeOff if !out.is_empty() => Ok((out, true)),
+        // Some writers omit the zlib header: try raw deflate.
+        _ => match inflate_with(data, cap, false)? {
+            (raw, Inflated::Whole) => Ok((raw, false)),
+            (raw, _) if !raw.is_empty() => Ok((raw, true)),
+            _ => Err(DecodeError::Corrupt(
+                "flate: corrupt or empty stream".into(),
+            )),
+        },
     }
-    let mut cut = false;
-    if let Err(e) = zlib {
-        if out.is_empty() {
-            // Some writers omit the zlib header: try raw deflate.
-            let raw = flate2::read::DeflateDecoder::new(data)
-                .take(limit)
-                .read_to_end(&mut out);
-            if out.len() > cap {
-                return Err(DecodeError::TooLarge(cap));
+}
+
+/// How an inflate ended.
+#[derive(PartialEq)]
+enum Inflated {
+    /// At the stream's end marker.
+    Whole,
+    /// Corrupt data, or the input ran out first (a truncated stream).
+    BrokeOff,
+}
+
+/// Inflate `data` (zlib-wrapped or raw) up to `cap` bytes, keeping every byte produced
+/// before a corruption or the end of the input: the `Read` adaptors of flate2 drop the
+/// output of the call that fails, which is most of a short cut-off stream.
+fn inflate_with(data: &[u8], cap: usize, zlib: bool) -> Result<(Vec<u8>, Inflated), DecodeError> {
+    let mut z = flate2::Decompress::new(zlib);
+    let mut out: Vec<u8> = Vec::with_capacity((data.len() * 4).min(cap + 1).max(64));
+    loop {
+        if out.len() == out.capacity() {
+            // Grow by doubling, never past the cap: `decompress_vec` zero-fills all spare
+            // capacity, so capacity beyond the cap would be memory a bomb really touches.
+            let target = (out.capacity() * 2).clamp(64, cap + 1);
+            out.reserve_exact(target.saturating_sub(out.len()).max(1));
+        }
+        let before = (z.total_in(), z.total_out());
+        let input = &data[(z.total_in() as usize).min(data.len())..];
+        let status = z.decompress_vec(input, &mut out, flate2::FlushDecompress::None);
+        if out.len() > cap {
+            return Err(DecodeError::TooLarge(cap));
+        }
+        match status {
+            Ok(flate2::Status::StreamEnd) => return Ok((out, Inflated::Whole)),
+            Ok(_) if (z.total_in(), z.total_out()) == before => {
+                return Ok((out, Inflated::BrokeOff));
             }
-            if raw.is_err() && out.is_empty() {
-                return Err(DecodeError::Corrupt(format!("flate: {e}")));
-            }
-            cut = raw.is_err();
-        } else {
-            cut = true;
+            Ok(_) => {}
+            Err(_) => return Ok((out, Inflated::BrokeOff)),
         }
     }
-    Ok((out, cut))
+}
+
+/// ASCII base-85 (PDF 7.4.3), and whether the data ended without its `~>` marker (cut
+/// off): what comes before the cut is kept, as MuPDF does, where lopdf rejects the stream.
+/// Characters outside the alphabet are skipped.
+fn ascii85(data: &[u8]) -> (Vec<u8>, bool) {
+    let mut out = Vec::with_capacity(data.len() * 4 / 5);
+    let mut group = [0u8; 5];
+    let mut n = 0;
+    let mut ended = false;
+    for &c in data {
+        match c {
+            b'~' => {
+                ended = true;
+                break;
+            }
+            b'z' if n == 0 => out.extend_from_slice(&[0; 4]),
+            b'!'..=b'u' => {
+                group[n] = c - b'!';
+                n += 1;
+                if n == 5 {
+                    let v = group.iter().fold(0u64, |a, &d| a * 85 + d as u64);
+                    out.extend_from_slice(&(v as u32).to_be_bytes());
+                    n = 0;
+                }
+            }
+            _ => {}
+        }
+    }
+    if n > 1 {
+        // A final partial group: pad with `u`, keep n - 1 bytes.
+        for d in group.iter_mut().skip(n) {
+            *d = 84;
+        }
+        let v = group.iter().fold(0u64, |a, &d| a * 85 + d as u64);
+        out.extend_from_slice(&(v as u32).to_be_bytes()[..n - 1]);
+    }
+    (out, !ended)
 }
 
 fn ascii_hex(data: &[u8]) -> Vec<u8> {
@@ -285,6 +351,17 @@ mod tests {
         let mut s = flate_stream(b"q Q");
         s.dict.set("Filter", Object::Reference(name));
         assert_eq!(decode(&doc, &s, 100).unwrap(), b"q Q");
+    }
+
+    #[test]
+    fn ascii85_whole_and_cut_off() {
+        // "Hello, world" in base 85.
+        let enc = b"87cURD_*#TDfTZ)~>";
+        assert_eq!(ascii85(enc), (b"Hello, world".to_vec(), false));
+        assert_eq!(ascii85(b"z\n!!!!!~>"), (vec![0; 8], false));
+        let (part, cut) = ascii85(&enc[..10]);
+        assert!(cut);
+        assert_eq!(part, b"Hello, w");
     }
 
     #[test]

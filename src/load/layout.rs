@@ -284,9 +284,16 @@ fn baseline_lines(gs: Vec<&Glyph>) -> Vec<(f64, String)> {
         for g in row {
             if let Some(p) = prev {
                 let em = p.size.abs().max(g.size.abs()).max(1.0);
-                if p.text == g.text && (g.x - p.x).abs() < 0.3 * em && (g.y - p.y).abs() < 0.3 * em
+                // Drawn twice (fake bold / shadow): the copy is offset by a fraction of the
+                // glyph's own advance, where the next of two narrow letters (`ll`, `..`)
+                // starts one advance on.
+                let dx = (g.x - p.x).abs();
+                if p.text == g.text
+                    && dx < 0.3 * em
+                    && dx < 0.5 * p.w.max(0.05 * em)
+                    && (g.y - p.y).abs() < 0.3 * em
                 {
-                    continue; // drawn twice (fake bold / shadow)
+                    continue;
                 }
                 let gap = g.x - (p.x + p.w);
                 if gap >= TAB_GAP_EM * em {
@@ -453,5 +460,16 @@ mod tests {
             g(23.0, 0.0, " "),
         ];
         assert_eq!(lines(&glyphs), "A B\n");
+    }
+
+    #[test]
+    fn two_narrow_letters_in_a_row_are_not_fake_bold() {
+        let narrow = |x: f64| Glyph {
+            w: 2.2,
+            ..g(x, 0.0, "l")
+        };
+        // `l` is 0.22 em wide: the second starts 2.2 pt on, under the 0.3 em of fake bold.
+        assert_eq!(lines(&[narrow(0.0), narrow(2.2)]), "ll\n");
+        assert_eq!(lines(&[narrow(0.0), narrow(0.4)]), "l\n");
     }
 }

@@ -11,6 +11,7 @@
 //! ([`content::parse`]): a bomb is [`PageError::TooLarge`], garbage operators are skipped
 //! and counted in [`PageRead::junk`] instead of ending the page.
 
+use super::cmap::{self, CMap};
 use super::content;
 use super::decode::{self, DecodeError};
 use super::layout::{self, Glyph, Rule};
@@ -29,6 +30,10 @@ pub struct PageRead {
     /// Content streams whose compressed data ended early or broke off (their text so far
     /// is kept): the page's text may be incomplete.
     pub cut_short: usize,
+    /// Glyphs drawn in fonts whose ToUnicode map is damaged (cut off, unreadable), and how
+    /// many of those the part of the map that was read does not cover (shown as U+FFFD).
+    pub damaged_map_glyphs: usize,
+    pub unmapped: usize,
 }
 
 /// Why a page could not be read.
@@ -121,8 +126,13 @@ pub fn read_page(doc: &Document, page_id: ObjectId) -> Result<PageRead, PageErro
         shows: 0,
         junk: 0,
         budget,
+        damaged_map_glyphs: 0,
+        unmapped: 0,
     };
     walker.run(&content, &resources, IDENTITY, 0)?;
+    if let Ok(page) = doc.get_dictionary(page_id) {
+        walker.run_annotations(page, &resources)?;
+    }
     let text = if walker.rules.len() > MAX_RULES {
         // A drawing, not a table: cell lookup would be slow and pointless.
         layout::lines(&walker.glyphs)
@@ -134,6 +144,8 @@ pub fn read_page(doc: &Document, page_id: ObjectId) -> Result<PageRead, PageErro
         shows: walker.shows,
         junk: walker.junk,
         cut_short,
+        damaged_map_glyphs: walker.damaged_map_glyphs,
+        unmapped: walker.unmapped,
     })
 }
 
@@ -224,6 +236,9 @@ enum Decoder<'a> {
     Lopdf(Encoding<'a>),
     /// Predefined GB EUC CMaps: the codes are GBK bytes.
     Gbk,
+    /// What could be read of a damaged ToUnicode map ([`cmap::parse`]); codes it does not
+    /// cover are U+FFFD.
+    Recovered(CMap),
     /// No way from codes to Unicode: every glyph is U+FFFD.
     Unmapped,
 }
@@ -236,6 +251,30 @@ struct Font<'a> {
     cid_is_code: bool,
     widths: HashMap<u32, f64>,
     default_width: f64,
+    /// The font's ToUnicode map is damaged (see [`Decoder::Recovered`]).
+    damaged_map: bool,
+}
+
+/// Decoded size allowed for one ToUnicode map (real ones are a few hundred KiB at most).
+const MAP_CAP: usize = 16 << 20;
+
+/// What can be read of a ToUnicode map lopdf cannot read whole, or `None` when the map is
+/// fine (or a name, which lopdf handles): a map that is not a stream (lopdf keeps one with
+/// a lying `/Length` as a bare dictionary), a stream without its data, or data that does
+/// not decode in full (a truncated or corrupt Flate stream). lopdf would fall back to the
+/// standard encoding for all of these, silently.
+fn damaged_map(doc: &Document, to_unicode: &Object) -> Option<CMap> {
+    match deref(doc, to_unicode) {
+        Object::Name(_) => None,
+        Object::Stream(s) if !(s.content.is_empty() && s.start_position.is_some()) => {
+            match decode::decode_checked(doc, s, MAP_CAP) {
+                Ok((_, false)) => None,
+                Ok((data, true)) => Some(cmap::parse(&data)),
+                Err(_) => Some(CMap::default()),
+            }
+        }
+        _ => Some(CMap::default()),
+    }
 }
 
 impl<'a> Font<'a> {
@@ -269,7 +308,14 @@ impl<'a> Font<'a> {
             && (enc_name.starts_with(b"GBK")
                 || enc_name.starts_with(b"GB-")
                 || enc_name.starts_with(b"GBpc"));
-        let decoder = if unmapped {
+        let recovered = dict
+            .get(b"ToUnicode")
+            .ok()
+            .and_then(|o| damaged_map(doc, o));
+        let damaged_map = recovered.is_some();
+        let decoder = if let Some(map) = recovered {
+            Decoder::Recovered(map)
+        } else if unmapped {
             Decoder::Unmapped
         } else if gbk {
             Decoder::Gbk
@@ -351,6 +397,7 @@ impl<'a> Font<'a> {
             decoder,
             widths,
             default_width,
+            damaged_map,
         }
     }
 
@@ -374,6 +421,7 @@ impl<'a> Font<'a> {
                     .0
                     .into_owned(),
                 Decoder::Lopdf(enc) => enc.bytes_to_string(chunk).unwrap_or_default(),
+                Decoder::Recovered(map) => map.get(len, code).unwrap_or("\u{FFFD}").to_string(),
                 Decoder::Unmapped => "\u{FFFD}".into(),
             };
             out.push((code, text));
@@ -427,12 +475,74 @@ struct Walker<'a> {
     junk: usize,
     /// Decoded bytes the page may still use (forms count too).
     budget: usize,
+    /// See [`PageRead::damaged_map_glyphs`] and [`PageRead::unmapped`].
+    damaged_map_glyphs: usize,
+    unmapped: usize,
 }
 
 /// Give up on a page after this many operators (content bombs).
 const MAX_OPS: usize = 2_000_000;
 /// Pages with more path segments than this are drawings; no table reconstruction.
 const MAX_RULES: usize = 4000;
+/// Annotations read per page (a page with more is a generated mess, not a report).
+const MAX_ANNOTS: usize = 2000;
+
+/// The four numbers of a rectangle (`/Rect`, `/BBox`), normalized so x0 ≤ x1, y0 ≤ y1.
+fn rect(doc: &Document, o: Option<&Object>) -> Option<[f64; 4]> {
+    let a = deref(doc, o?).as_array().ok()?;
+    let v: Vec<f64> = a.iter().filter_map(|o| num(deref(doc, o))).collect();
+    (v.len() == 4).then(|| {
+        [
+            v[0].min(v[2]),
+            v[1].min(v[3]),
+            v[0].max(v[2]),
+            v[1].max(v[3]),
+        ]
+    })
+}
+
+fn matrix_of(dict: &Dictionary) -> Matrix {
+    match dict.get(b"Matrix").and_then(Object::as_array) {
+        Ok(v) if v.len() == 6 => {
+            let v: Vec<f64> = v.iter().map(|o| num(o).unwrap_or(0.0)).collect();
+            [v[0], v[1], v[2], v[3], v[4], v[5]]
+        }
+        _ => IDENTITY,
+    }
+}
+
+/// Where an annotation's appearance form is drawn (PDF 32000-1, 12.5.5): its `/BBox`
+/// transformed by its `/Matrix`, then scaled and moved onto the annotation's `/Rect`.
+fn appearance_matrix(form: &Matrix, bbox: [f64; 4], rect: [f64; 4]) -> Matrix {
+    let corners = [
+        (bbox[0], bbox[1]),
+        (bbox[2], bbox[1]),
+        (bbox[0], bbox[3]),
+        (bbox[2], bbox[3]),
+    ]
+    .map(|(x, y)| {
+        (
+            x * form[0] + y * form[2] + form[4],
+            x * form[1] + y * form[3] + form[5],
+        )
+    });
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for (x, y) in corners {
+        (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+    }
+    let sx = if x1 - x0 > 1e-6 {
+        (rect[2] - rect[0]) / (x1 - x0)
+    } else {
+        1.0
+    };
+    let sy = if y1 - y0 > 1e-6 {
+        (rect[3] - rect[1]) / (y1 - y0)
+    } else {
+        1.0
+    };
+    let fit = [sx, 0.0, 0.0, sy, rect[0] - x0 * sx, rect[1] - y0 * sy];
+    mul(form, &fit)
+}
 
 impl<'a> Walker<'a> {
     fn run(
@@ -586,13 +696,7 @@ impl<'a> Walker<'a> {
                     {
                         continue;
                     }
-                    let m = match stream.dict.get(b"Matrix").and_then(Object::as_array) {
-                        Ok(v) if v.len() == 6 => {
-                            let v: Vec<f64> = v.iter().map(|o| num(o).unwrap_or(0.0)).collect();
-                            [v[0], v[1], v[2], v[3], v[4], v[5]]
-                        }
-                        _ => IDENTITY,
-                    };
+                    let m = matrix_of(&stream.dict);
                     let data = match decode::decode(self.doc, stream, self.budget) {
                         Ok(d) => d,
                         Err(e @ DecodeError::TooLarge(_)) => return Err(decode_error(e)),
@@ -616,6 +720,81 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
+    /// The page's annotation appearances (`/Annots` → `/AP /N`, the state `/AS` picks
+    /// when there are several), drawn over the page as MuPDF and poppler draw them: text
+    /// typed into a form field or a text box lives only there. Hidden (`/F` bit 2) and
+    /// non-viewable (bit 6) annotations and pop-ups are skipped.
+    fn run_annotations(
+        &mut self,
+        page: &'a Dictionary,
+        resources: &[&'a Dictionary],
+    ) -> Result<(), PageError> {
+        let doc = self.doc;
+        let Ok(annots) = page
+            .get(b"Annots")
+            .map(|o| deref(doc, o))
+            .and_then(Object::as_array)
+        else {
+            return Ok(());
+        };
+        for a in annots.iter().take(MAX_ANNOTS) {
+            let Ok(annot) = deref(doc, a).as_dict() else {
+                continue;
+            };
+            let flags = annot.get(b"F").and_then(Object::as_i64).unwrap_or(0);
+            if flags & (2 | 32) != 0
+                || annot.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Popup")
+            {
+                continue;
+            }
+            let Some(normal) = deref_dict(doc, annot.get(b"AP").ok())
+                .and_then(|ap| ap.get(b"N").ok())
+                .map(|o| deref(doc, o))
+            else {
+                continue;
+            };
+            let form = match normal {
+                Object::Stream(s) => s,
+                Object::Dictionary(states) => {
+                    let Some(s) = annot
+                        .get(b"AS")
+                        .and_then(Object::as_name)
+                        .ok()
+                        .and_then(|st| states.get(st).ok())
+                        .and_then(|o| deref(doc, o).as_stream().ok())
+                    else {
+                        continue;
+                    };
+                    s
+                }
+                _ => continue,
+            };
+            let (Some(r), Some(bbox)) = (
+                rect(doc, annot.get(b"Rect").ok()),
+                rect(doc, form.dict.get(b"BBox").ok()),
+            ) else {
+                continue;
+            };
+            let data = match decode::decode(doc, form, self.budget) {
+                Ok(d) => d,
+                Err(e @ DecodeError::TooLarge(_)) => return Err(decode_error(e)),
+                Err(_) => {
+                    self.junk += 1;
+                    continue;
+                }
+            };
+            self.budget = self.budget.saturating_sub(data.len());
+            let mut res: Vec<&'a Dictionary> = Vec::new();
+            if let Some(r) = deref_dict(doc, form.dict.get(b"Resources").ok()) {
+                res.push(r);
+            }
+            res.extend_from_slice(resources);
+            let m = appearance_matrix(&matrix_of(&form.dict), bbox, r);
+            self.run(&data, &res, m, 1)?;
+        }
+        Ok(())
+    }
+
     fn segment(&mut self, ctm: &Matrix, a: (f64, f64), b: (f64, f64)) {
         if self.rules.len() > MAX_RULES {
             return;
@@ -634,6 +813,10 @@ impl<'a> Walker<'a> {
 
     fn show(&mut self, font: &Font<'_>, gs: &GState, tm: &mut Matrix, bytes: &[u8]) {
         for (code, text) in font.codes(bytes) {
+            if font.damaged_map {
+                self.damaged_map_glyphs += 1;
+                self.unmapped += usize::from(text == "\u{FFFD}");
+            }
             let w0 = font.width(code, &text) / 1000.0;
             let trm = mul(
                 &[gs.size * gs.hscale, 0.0, 0.0, gs.size, 0.0, gs.rise],

@@ -124,13 +124,35 @@ fn contents_broken(doc: &Document) -> bool {
     })
 }
 
+/// Streams anywhere in the file (fonts' ToUnicode maps, forms, images) whose `/Length`
+/// lopdf could not use: kept as a bare dictionary (the `/Length` a stream must have, none
+/// of the keys of an encryption or crypt-filter dictionary, which also have one), or as a
+/// stream without data. A font whose map is such a dictionary would decode by the standard
+/// encoding, i.e. wrongly and silently.
+fn broken_streams(doc: &Document) -> usize {
+    doc.objects
+        .values()
+        .filter(|o| match o {
+            Object::Dictionary(d) => {
+                d.get(b"Length").and_then(Object::as_i64).is_ok()
+                    && !(d.has(b"CFM")
+                        || (d.has(b"O") && d.has(b"U"))
+                        || d.get(b"Filter").and_then(Object::as_name).ok() == Some(b"Standard"))
+            }
+            Object::Stream(s) => unread_stream(s),
+            _ => false,
+        })
+        .count()
+}
+
 /// How usable a parsed document is, best last: pages found, contents readable, every
-/// listed object loaded, objects loaded.
-fn health(doc: &Document) -> (bool, bool, bool, usize) {
+/// listed object loaded, fewest unreadable streams, objects loaded.
+fn health(doc: &Document) -> (bool, bool, bool, std::cmp::Reverse<usize>, usize) {
     (
         !doc.get_pages().is_empty(),
         !contents_broken(doc),
         unloaded_objects(doc) == 0,
+        std::cmp::Reverse(broken_streams(doc)),
         doc.objects.len(),
     )
 }
@@ -159,7 +181,10 @@ pub fn open(bytes: &[u8]) -> Result<Pdf, LoadError> {
     let direct = Document::load_mem(bytes);
     let direct_ok = match &direct {
         Ok(doc) => {
-            unloaded_objects(doc) == 0 && !doc.get_pages().is_empty() && !contents_broken(doc)
+            unloaded_objects(doc) == 0
+                && !doc.get_pages().is_empty()
+                && !contents_broken(doc)
+                && broken_streams(doc) == 0
         }
         Err(_) => false,
     };
@@ -179,6 +204,10 @@ pub fn open(bytes: &[u8]) -> Result<Pdf, LoadError> {
             unloaded_objects(d)
         )),
         Ok(d) if contents_broken(d) => Some("a page's content stream could not be read".into()),
+        Ok(d) if broken_streams(d) > 0 => Some(format!(
+            "{} stream(s) could not be read (bad /Length)",
+            broken_streams(d)
+        )),
         Ok(_) => None,
         Err(e) => Some(parse_error(e)),
     };
@@ -213,10 +242,14 @@ pub fn open(bytes: &[u8]) -> Result<Pdf, LoadError> {
                     what.push("no trailer naming the catalog".into());
                 }
                 let why = match &direct {
-                    Ok(d) if unloaded_objects(d) == 0 => {
+                    Ok(d) if unloaded_objects(d) == 0 && contents_broken(d) => {
                         "a page's content stream could not be read: bad or missing /Length"
                             .to_string()
                     }
+                    Ok(d) if unloaded_objects(d) == 0 => format!(
+                        "{} stream(s) could not be read: bad or missing /Length",
+                        broken_streams(d)
+                    ),
                     Ok(d) => format!(
                         "{} objects the xref lists did not load",
                         unloaded_objects(d)
@@ -416,6 +449,10 @@ pub fn load_pdf(
     // lopdf's text of pages whose content stream broke off: kept unless another backend
     // reads more.
     let mut cut: Vec<Option<String>> = vec![None; numbers.len()];
+    // Pages drawn partly in fonts whose ToUnicode map is damaged: (page, glyphs left
+    // without Unicode, glyphs in such fonts).
+    let mut map_damaged: Vec<(usize, usize, usize)> = Vec::new();
+    let mut stream_cut: Vec<usize> = Vec::new();
     // The lopdf walker first, page by page: it says which pages draw no text at all (no
     // other backend can find any there) and catches bombs before anything else decodes them.
     for (i, &n) in numbers.iter().enumerate() {
@@ -430,8 +467,22 @@ pub fn load_pdf(
                     junk_pages.push(n as usize);
                 }
                 drawn[i] = nonspace(&r.text);
-                match quality::judge(&r.text) {
-                    Verdict::Good if r.cut_short > 0 => cut[i] = Some(r.text),
+                if r.unmapped > 0 {
+                    map_damaged.push((n as usize, r.unmapped, r.damaged_map_glyphs));
+                }
+                if r.cut_short > 0 {
+                    stream_cut.push(n as usize);
+                }
+                // A few glyphs lost to a damaged ToUnicode map (their U+FFFD kept, so no
+                // figure is glued together across one) leave the page readable, and
+                // incomplete; many make it garbled, for the other backends and OCR.
+                let verdict = if r.unmapped > 0 && r.unmapped * 10 <= drawn[i] {
+                    quality::judge(&r.text.replace('\u{FFFD}', ""))
+                } else {
+                    quality::judge(&r.text)
+                };
+                match verdict {
+                    Verdict::Good if r.cut_short > 0 || r.unmapped > 0 => cut[i] = Some(r.text),
                     Verdict::Good => {
                         done[i] = Some((r.text, PageBackend::Pdf(Backend::Lopdf), Verdict::Good))
                     }
@@ -547,17 +598,53 @@ pub fn load_pdf(
             ));
         }
     }
-    let mut cut_pages = Vec::new();
     for (i, c) in cut.into_iter().enumerate() {
         if let (None, Some(text)) = (&done[i], c) {
-            cut_pages.push(numbers[i] as usize);
-            done[i] = Some((text, PageBackend::Pdf(Backend::Lopdf), Verdict::Good));
+            done[i] = Some((text, PageBackend::Pdf(Backend::Lopdf), Verdict::Incomplete));
         }
+    }
+    // A content stream that breaks off is the same for every backend (pdftotext reads
+    // the rebuilt file too): whichever read the page, its text is incomplete.
+    let mut cut_pages = Vec::new();
+    for (i, slot) in done.iter_mut().enumerate() {
+        if let Some((_, PageBackend::Pdf(_), verdict)) = slot
+            && stream_cut.contains(&(numbers[i] as usize))
+        {
+            *verdict = Verdict::Incomplete;
+            cut_pages.push(numbers[i] as usize);
+        }
+    }
+    for &(n, unmapped, of) in &map_damaged {
+        let i = numbers.iter().position(|&m| m as usize == n).unwrap_or(0);
+        let used = match &mut done[i] {
+            Some((text, PageBackend::Pdf(b), verdict)) if *b != Backend::Lopdf => {
+                // Another backend found its own way to the glyphs' Unicode (poppler reads
+                // the embedded font's cmap); short of the glyphs drawn, it is incomplete too.
+                let whole = nonspace(text) * 100 >= drawn[i] * 95;
+                if !whole {
+                    *verdict = Verdict::Incomplete;
+                }
+                format!(
+                    "; {}'s text is used instead{}",
+                    b.name(),
+                    if whole {
+                        ""
+                    } else {
+                        ", also short of the glyphs drawn"
+                    }
+                )
+            }
+            _ => String::new(),
+        };
+        warnings.push(format!(
+            "page {n}: a font's ToUnicode map is damaged (cut off or unreadable): {unmapped} of \
+             {of} glyphs drawn in it are lost (no Unicode){used}"
+        ));
     }
     if !cut_pages.is_empty() {
         warnings.push(format!(
-            "page {}: a content stream breaks off (corrupt or truncated data); the page's \
-             text may be incomplete",
+            "page {}: a content stream breaks off (corrupt or truncated data); the text \
+             after the break is lost",
             ranges(&cut_pages)
         ));
     }
@@ -662,6 +749,25 @@ pub fn load_pdf(
                 return Err(LoadError::new(
                     ErrorKind::NeedsOcr,
                     format!("no usable text layer on any page, and OCR failed: {e}"),
+                ));
+            }
+            if !map_damaged.is_empty() {
+                // The file is damaged, not a scan: its fonts' maps to Unicode are cut off
+                // or gone (and with a truncation often the font programs too, so OCR of
+                // the rendered page finds nothing either).
+                let ps: Vec<usize> = map_damaged.iter().map(|d| d.0).collect();
+                let ocr = match opts.ocr {
+                    OcrMode::Never => "; OCR of the rendered pages may read them (--ocr auto)",
+                    _ => ", OCR",
+                };
+                return Err(LoadError::new(
+                    ErrorKind::Damaged,
+                    format!(
+                        "no usable text: the fonts' ToUnicode maps are damaged (cut off or \
+                         missing) on page {}; tried: lopdf with what is left of the maps, \
+                         pdf-extract, pdftotext{ocr}",
+                        ranges(&ps)
+                    ),
                 ));
             }
             let why = if unreadable.iter().any(|(_, v)| *v == Verdict::Garbled) {

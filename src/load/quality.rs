@@ -27,6 +27,10 @@ pub enum Verdict {
     Damaged,
     /// The page's text came from OCR (set by the OCR step, never by [`judge`]).
     Ocr,
+    /// Plausible text that is known to be incomplete: a content stream broke off, or a
+    /// font's ToUnicode map is damaged and some glyphs have no Unicode; no other backend
+    /// read more (set by the chain; the warnings say which).
+    Incomplete,
 }
 
 impl Verdict {
@@ -39,6 +43,7 @@ impl Verdict {
             Verdict::NeedsOcr => "needs_ocr",
             Verdict::Damaged => "damaged",
             Verdict::Ocr => "ocr",
+            Verdict::Incomplete => "incomplete",
         }
     }
 }

@@ -10,8 +10,9 @@
 //! existing catalog — or, failing that, from the object that says `/Type /Catalog`.
 //! lopdf then parses the result as usual; object streams inside it are expanded by lopdf.
 //!
-//! Objects cut off by a truncation (a stream without `endstream`) are dropped and counted,
-//! so the caller can say what was lost.
+//! An object cut off by a truncation is counted, so the caller can say what was lost: a
+//! stream without `endstream` keeps the data up to the end of the file (its text so far,
+//! as MuPDF reads it; the decoder reports that it breaks off), any other object is dropped.
 
 use regex::bytes::Regex;
 use std::collections::BTreeMap;
@@ -27,7 +28,8 @@ pub struct Rebuilt {
     /// Streams whose `/Length` disagreed with `endstream` (or was missing or indirect and
     /// wrong) and were cut at `endstream` instead.
     pub lengths_fixed: usize,
-    /// Objects dropped because the file ends inside them.
+    /// Objects the file ends inside (a stream is kept with the data there is, anything
+    /// else is dropped).
     pub truncated: usize,
     /// Bytes before the `%PDF-` header that were skipped, or `None` when there was no
     /// header at all (one was supplied).
@@ -280,9 +282,11 @@ pub fn rebuild(bytes: &[u8]) -> Option<Rebuilt> {
                             e
                         }
                         None => {
-                            // The file ends inside this stream.
+                            // The file ends inside this stream: keep the data that is
+                            // there (as MuPDF does). A content stream cut off this way
+                            // still draws its first lines; the decoder says it broke off.
                             truncated += 1;
-                            break;
+                            body.len()
                         }
                     },
                 };
@@ -308,6 +312,20 @@ pub fn rebuild(bytes: &[u8]) -> Option<Rebuilt> {
                 out.extend_from_slice(b"\nstream\n");
                 out.extend_from_slice(data);
                 out.extend_from_slice(b"\nendstream\nendobj\n");
+                if data_end == body.len() {
+                    if !is_xref_stream {
+                        objects.insert(
+                            num,
+                            Found {
+                                generation,
+                                bytes: out,
+                                is_xref_stream,
+                                is_catalog,
+                            },
+                        );
+                    }
+                    break;
+                }
                 let e = data_end + find(&body[data_end..], b"endstream").unwrap_or(0) + 9;
                 pos = match find(&body[e.min(body.len())..], b"endobj") {
                     Some(p) if e + p < next_header.max(e) + 16 => e + p + 6,
@@ -457,10 +475,17 @@ xref\n0 5\n0000000000 65535 f \ntrailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n9
     }
 
     #[test]
-    fn a_stream_cut_by_truncation_is_dropped_and_counted() {
+    fn a_stream_cut_by_truncation_keeps_its_data_and_is_counted() {
         let cut = find(GOOD, b"(Hi)").unwrap();
         let r = rebuild(&GOOD[..cut]).unwrap();
-        assert_eq!((r.objects, r.truncated), (3, 1));
+        assert_eq!((r.objects, r.truncated), (4, 1));
+        let doc = lopdf::Document::load_mem(&r.bytes).unwrap();
+        let s = doc.get_object((4, 0)).unwrap().as_stream().unwrap();
+        assert_eq!(s.content, b"BT /F1 12 Tf ");
+        // An object other than a stream that the end cuts is dropped.
+        let cut = find(GOOD, b"/MediaBox").unwrap();
+        let r = rebuild(&GOOD[..cut]).unwrap();
+        assert_eq!((r.objects, r.truncated), (2, 1));
     }
 
     #[test]
