@@ -83,7 +83,12 @@ pub fn run_pattern(p: &Pattern, text: &str, outline: Option<&Outline>) -> Vec<Ca
             }
         }
         if !p.within.is_empty() || !p.avoid.is_empty() {
-            let titles = outline.map(|o| o.titles_at(m.start())).unwrap_or_default();
+            let titles: Vec<std::borrow::Cow<str>> = outline
+                .map(|o| o.titles_at(m.start()))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| outside_match(t, m.as_str()))
+                .collect();
             let hit = |words: &[String]| {
                 titles
                     .iter()
@@ -113,6 +118,27 @@ pub fn run_pattern(p: &Pattern, text: &str, outline: Option<&Outline>) -> Vec<Ca
         });
     }
     out
+}
+
+/// The part of a section title a pattern's `avoid` words are checked in. A title that
+/// holds the match itself outside brackets (a run-together heading such as
+/// `1、X项目绩效自评报告自评得分100分…`) is judged by its other words, so the value a title
+/// states is not avoided for being in it; a bracketed score (`（自评得分13分）`) is the
+/// section's own and the whole title counts.
+fn outside_match<'t>(title: &'t str, matched: &str) -> std::borrow::Cow<'t, str> {
+    match title.find(matched.trim()) {
+        Some(at) if !matched.trim().is_empty() => {
+            let before = &title[..at];
+            let open = before.matches(['(', '（', '[', '【']).count();
+            let close = before.matches([')', '）', ']', '】']).count();
+            if open > close {
+                title.into()
+            } else {
+                format!("{}{}", before, &title[at + matched.trim().len()..]).into()
+            }
+        }
+        _ => title.into(),
+    }
 }
 
 type Read = (Value, Option<&'static str>, Vec<String>);
