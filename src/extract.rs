@@ -83,21 +83,21 @@ pub fn run_pattern(p: &Pattern, text: &str, outline: Option<&Outline>) -> Vec<Ca
             }
         }
         if !p.within.is_empty() || !p.avoid.is_empty() {
-            let titles: Vec<std::borrow::Cow<str>> = outline
-                .map(|o| o.titles_at(m.start()))
-                .unwrap_or_default()
-                .into_iter()
-                .map(|t| outside_match(t, m.as_str()))
-                .collect();
-            let hit = |words: &[String]| {
+            let titles = outline.map(|o| o.titles_at(m.start())).unwrap_or_default();
+            let hit = |titles: &[&str], words: &[String]| {
                 titles
                     .iter()
                     .any(|t| words.iter().any(|w| t.contains(w.as_str())))
             };
-            if !p.within.is_empty() && !hit(&p.within) {
+            if !p.within.is_empty() && !hit(&titles, &p.within) {
                 continue;
             }
-            if hit(&p.avoid) {
+            let outside: Vec<std::borrow::Cow<str>> = titles
+                .iter()
+                .map(|t| outside_match(t, m.as_str()))
+                .collect();
+            let outside: Vec<&str> = outside.iter().map(|t| t.as_ref()).collect();
+            if hit(&outside, &p.avoid) {
                 continue;
             }
         }
@@ -265,6 +265,18 @@ mod tests {
     use super::*;
     use crate::clean::CleanText;
     use crate::segment::segment;
+
+    #[test]
+    fn a_title_is_judged_without_the_value_it_states_unless_bracketed() {
+        let run_on = "黄冈某馆2020年度项目绩效自评报告自评得分100分绩效目标完成情况";
+        assert_eq!(
+            outside_match(run_on, "自评得分100分"),
+            "黄冈某馆2020年度项目绩效自评报告绩效目标完成情况"
+        );
+        let scored = "决策指标(分值15分,自评得分13分)";
+        assert_eq!(outside_match(scored, "自评得分13分"), scored);
+        assert_eq!(outside_match("预算执行情况", "执行率100%"), "预算执行情况");
+    }
 
     /// Every example of every built-in pattern: the pattern alone, on the cleaned example
     /// text, must give the stated value (or nothing, for counter-examples).
