@@ -262,6 +262,15 @@ fn scope_by_family(out: &mut Checked) -> bool {
             ));
         }
     }
+    // A project report's 项目支出X万元 is the project's own spending: when nothing else
+    // states the spending, it is the actual too (held below 0.9 unless a cross-check agrees).
+    if !out.fields.contains_key("expenditure.actual")
+        && let Some(f) = out.fields.get("expenditure.project")
+    {
+        let mut actual = f.clone();
+        actual.confidence = actual.confidence.min(PROJECT_REPORT_CAP);
+        out.fields.insert("expenditure.actual".into(), actual);
+    }
     true
 }
 
@@ -639,6 +648,30 @@ mod tests {
         assert!(b.confidence <= INCOMPLETE_PAGE_CAP, "{}", b.confidence);
         let whole = check(&c, &[], Evidence::default());
         assert!(whole.fields["budget.initial"].flags.is_empty());
+    }
+
+    #[test]
+    fn a_project_reports_project_spending_is_its_actual_when_nothing_else_is() {
+        let mut fam = cand("report_family", 0.0, 0.9, 0);
+        fam.value = serde_json::Value::from("project");
+        fam.unit = None;
+        let c = vec![
+            fam.clone(),
+            cand("expenditure.project", 2205741.0, 0.86, 10),
+        ];
+        let r = check(&c, &[], Evidence::default());
+        assert_eq!(r.fields["expenditure.actual"].value, 2205741.0);
+        assert!(r.fields["expenditure.actual"].confidence < 0.9);
+        // a stated actual is kept as it is
+        let mut stated = c.clone();
+        stated.push(cand("expenditure.actual", 2000000.0, 0.93, 20));
+        let r = check(&stated, &[], Evidence::default());
+        assert_eq!(r.fields["expenditure.actual"].value, 2000000.0);
+        // a unit's report: 项目支出 is a category of its spending, not the whole
+        let mut unit = c.clone();
+        unit[0].value = serde_json::Value::from("dept-overall");
+        let r = check(&unit, &[], Evidence::default());
+        assert!(!r.fields.contains_key("expenditure.actual"));
     }
 
     #[test]

@@ -75,6 +75,7 @@ pub fn clean(doc: &LoadedDocument) -> CleanText {
 pub fn clean_page(text: &str, notes: &mut Vec<String>) -> String {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let text = to_simplified_if_traditional(&strip_pinyin_glosses(&text), notes);
+    let text = fold_traditional_labels(&text);
     let mut s = String::with_capacity(text.len());
     for c in text.chars() {
         s.push(fold_char(c));
@@ -317,6 +318,114 @@ fn to_simplified_if_traditional(s: &str, notes: &mut Vec<String>) -> String {
     }
 }
 
+/// The label words the rules read money, staff, scores and grades by. A page that is not
+/// traditional as a whole may still print these in traditional characters (a form filled in
+/// on a Hong Kong or Taiwan system, a mirror that converts only some cells): each word's
+/// traditional spellings are folded to the simplified one, and nothing else on the page is
+/// touched (names stay as printed unless the whole page is traditional).
+const LABEL_WORDS: &[&str] = &[
+    "为",
+    "预算数",
+    "预算",
+    "决算",
+    "执行率",
+    "执行数",
+    "执行",
+    "调整",
+    "总分",
+    "得分",
+    "评分",
+    "分值",
+    "评价",
+    "等级",
+    "等次",
+    "优秀",
+    "良好",
+    "合格",
+    "绩效",
+    "自评",
+    "综合",
+    "结果",
+    "编制",
+    "实有",
+    "人数",
+    "人员",
+    "离退休",
+    "退休",
+    "在职",
+    "万元",
+    "亿元",
+    "资金",
+    "经费",
+    "支出",
+    "收入",
+    "拨款",
+    "拨付",
+    "支付",
+    "项目",
+    "财政",
+    "实际",
+    "全年",
+    "年初",
+    "年度",
+    "总额",
+    "合计",
+    "基本",
+    "公用",
+    "数额",
+    "分数",
+    "总数",
+    "单位",
+    "部门",
+    "报告",
+    "下达",
+    "安排",
+    "投入",
+    "筹集",
+];
+
+/// The traditional characters of [`LABEL_WORDS`]; their simplified forms come from the
+/// converter the page-level fold uses (`zhconv`, simplified target), so the table cannot
+/// pair a character with the wrong form.
+const TRADITIONAL_LABEL_CHARS: &str =
+    "為預執數調總評價級優結績實編員離職萬億資經費決撥項財際額計單門報達籌務";
+
+/// Traditional spellings of [`LABEL_WORDS`] and their simplified form, longest first.
+fn traditional_labels() -> &'static [(String, &'static str)] {
+    static T: std::sync::OnceLock<Vec<(String, &'static str)>> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let back: HashMap<char, char> = TRADITIONAL_LABEL_CHARS
+            .chars()
+            .filter_map(|t| {
+                let s = zhconv::zhconv(&t.to_string(), zhconv::Variant::ZhHans);
+                let mut cs = s.chars();
+                match (cs.next(), cs.next()) {
+                    (Some(c), None) if c != t => Some((c, t)),
+                    _ => None,
+                }
+            })
+            .collect();
+        let mut v: Vec<(String, &'static str)> = LABEL_WORDS
+            .iter()
+            .map(|w| (w.chars().map(|c| *back.get(&c).unwrap_or(&c)).collect(), *w))
+            .filter(|(t, w): &(String, &str)| t != w)
+            .collect();
+        v.sort_by_key(|(t, _)| std::cmp::Reverse(t.chars().count()));
+        v
+    })
+}
+
+/// Fold traditional spellings of the label vocabulary to simplified ([`LABEL_WORDS`]).
+fn fold_traditional_labels(s: &str) -> String {
+    let mut out = s.to_string();
+    for (t, w) in traditional_labels() {
+        if out.contains(t.as_str()) {
+            out = out.replace(t.as_str(), w);
+        }
+    }
+    out
+}
+
 /// Drop page numbers and running headers/footers: a line at the top or bottom of a page that
 /// is a bare page number (`- 3 -`, `第3页 共10页`, `3/10`), or whose digit-blind form repeats
 /// at the same edge on at least half of the pages (three pages at least).
@@ -525,6 +634,23 @@ mod tests {
         let s = "汉中街道办事处2020年度总收入为4925.78万元，均系财政拨款收入。";
         assert_eq!(clean_page(s, &mut n), s);
         assert!(n.is_empty());
+    }
+
+    #[test]
+    fn traditional_label_words_fold_on_a_simplified_page() {
+        let f = fold_traditional_labels(
+            "本单位總分92分,評價等級為优;年初預算數为150萬元,實有人數26人,臺北路",
+        );
+        assert_eq!(
+            f,
+            "本单位总分92分,评价等级为优;年初预算数为150万元,实有人数26人,臺北路"
+        );
+        // on a page that is simplified as a whole, the label is folded and nothing else
+        let mut n = vec![];
+        let t = "某某县教育局2023年度部门整体支出绩效自评报告。根据县财政局的通知要求,我局对全年部门预算资金的使用和管理情况进行了全面梳理,现将有关情况报告如下:本单位總分92分。";
+        let c = clean_page(t, &mut n);
+        assert!(c.ends_with("本单位总分92分。"), "{c}");
+        assert!(n.is_empty(), "{n:?}");
     }
 
     #[test]

@@ -84,15 +84,20 @@ pub fn run_pattern(p: &Pattern, text: &str, outline: Option<&Outline>) -> Vec<Ca
         }
         if !p.within.is_empty() || !p.avoid.is_empty() {
             let titles = outline.map(|o| o.titles_at(m.start())).unwrap_or_default();
-            let hit = |words: &[String]| {
+            let hit = |titles: &[&str], words: &[String]| {
                 titles
                     .iter()
                     .any(|t| words.iter().any(|w| t.contains(w.as_str())))
             };
-            if !p.within.is_empty() && !hit(&p.within) {
+            if !p.within.is_empty() && !hit(&titles, &p.within) {
                 continue;
             }
-            if hit(&p.avoid) {
+            let outside: Vec<std::borrow::Cow<str>> = titles
+                .iter()
+                .map(|t| outside_match(t, m.as_str()))
+                .collect();
+            let outside: Vec<&str> = outside.iter().map(|t| t.as_ref()).collect();
+            if hit(&outside, &p.avoid) {
                 continue;
             }
         }
@@ -113,6 +118,27 @@ pub fn run_pattern(p: &Pattern, text: &str, outline: Option<&Outline>) -> Vec<Ca
         });
     }
     out
+}
+
+/// The part of a section title a pattern's `avoid` words are checked in. A title that
+/// holds the match itself outside brackets (a run-together heading such as
+/// `1、X项目绩效自评报告自评得分100分…`) is judged by its other words, so the value a title
+/// states is not avoided for being in it; a bracketed score (`（自评得分13分）`) is the
+/// section's own and the whole title counts.
+fn outside_match<'t>(title: &'t str, matched: &str) -> std::borrow::Cow<'t, str> {
+    match title.find(matched.trim()) {
+        Some(at) if !matched.trim().is_empty() => {
+            let before = &title[..at];
+            let open = before.matches(['(', '（', '[', '【']).count();
+            let close = before.matches([')', '）', ']', '】']).count();
+            if open > close {
+                title.into()
+            } else {
+                format!("{}{}", before, &title[at + matched.trim().len()..]).into()
+            }
+        }
+        _ => title.into(),
+    }
 }
 
 type Read = (Value, Option<&'static str>, Vec<String>);
@@ -239,6 +265,18 @@ mod tests {
     use super::*;
     use crate::clean::CleanText;
     use crate::segment::segment;
+
+    #[test]
+    fn a_title_is_judged_without_the_value_it_states_unless_bracketed() {
+        let run_on = "黄冈某馆2020年度项目绩效自评报告自评得分100分绩效目标完成情况";
+        assert_eq!(
+            outside_match(run_on, "自评得分100分"),
+            "黄冈某馆2020年度项目绩效自评报告绩效目标完成情况"
+        );
+        let scored = "决策指标(分值15分,自评得分13分)";
+        assert_eq!(outside_match(scored, "自评得分13分"), scored);
+        assert_eq!(outside_match("预算执行情况", "执行率100%"), "预算执行情况");
+    }
 
     /// Every example of every built-in pattern: the pattern alone, on the cleaned example
     /// text, must give the stated value (or nothing, for counter-examples).

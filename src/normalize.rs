@@ -126,8 +126,9 @@ pub fn normalize_grade(raw: &str) -> Option<&'static str> {
         .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '“' | '”' | '「' | '」' | '‘' | '’'))
         .collect();
     Some(match t.as_str() {
-        "优" | "优秀" | "优等" | "A" | "A级" => "优",
-        "良" | "良好" | "B" | "B级" => "良",
+        // 好 / 较好 / 一般 / 差: the four-level scale some provinces print instead.
+        "优" | "优秀" | "优等" | "好" | "A" | "A级" => "优",
+        "良" | "良好" | "较好" | "B" | "B级" => "良",
         "中" | "中等" | "合格" | "及格" | "一般" | "C" | "C级" => "中",
         "差" | "较差" | "不合格" | "不及格" | "D" | "D级" => "差",
         _ => return None,
@@ -232,6 +233,8 @@ mod tests {
         assert_eq!(normalize_grade("合格"), Some("中"));
         assert_eq!(normalize_grade("不合格"), Some("差"));
         assert_eq!(normalize_grade("很好"), None);
+        assert_eq!(normalize_grade("好"), Some("优"));
+        assert_eq!(normalize_grade("较好"), Some("良"));
         assert_eq!(grade_band(97.0), "优");
         assert_eq!(grade_band(86.5), "良");
     }
