@@ -12,6 +12,7 @@
 //! ([`cells`]).
 
 pub mod cells;
+pub mod columns;
 pub mod content;
 pub mod decode;
 pub mod doc;
