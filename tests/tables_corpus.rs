@@ -328,6 +328,28 @@ fn dept_overall_form_with_a_wrapped_last_cell() {
     assert_eq!(r.indicators[0].target_figures[0].unit, "条");
 }
 
+/// A PDF whose tables have no ruling lines (`borderless-wrapped.pdf`: the text fixture beside
+/// it through `scripts/render_table_pdfs.py --mode borderless-wrap --pipes`, STSong-Light): the
+/// load stage finds the columns from the glyph positions and keeps every wrapped cell line
+/// in its row, so the rows are the text's, cell for cell.
+#[test]
+fn borderless_pdf_tables_give_the_text_rows() {
+    let text = run(&fixture("borderless-wrapped.txt"));
+    let pdf = run(&fixture("borderless-wrapped.pdf"));
+    assert_eq!(text.targets.len(), 3);
+    assert_eq!(text.indicators.len(), 6);
+    let cells =
+        |rows: &[TableRow]| -> Vec<Vec<String>> { rows.iter().map(|r| r.cells.clone()).collect() };
+    assert_eq!(cells(&pdf.targets), cells(&text.targets));
+    assert_eq!(cells(&pdf.indicators), cells(&text.indicators));
+    // The wrapped reason stays whole, and the 合计 row is the total, not a row.
+    assert_eq!(
+        cell(&pdf.indicators[1], "reason"),
+        "征地手续办理滞后，部分管线顺延施工；下一步提前开展用地协调"
+    );
+    assert_score_sum_passes(&pdf);
+}
+
 mod common;
 
 fn shared() -> Option<PathBuf> {

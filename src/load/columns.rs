@@ -90,21 +90,44 @@ const ROW_GAP_RATIO: f64 = 1.2;
 /// by tabs, as before.
 pub fn lay_out(lines: &[Line]) -> Vec<(f64, String)> {
     let mut out = Vec::new();
+    let mut next = 0;
+    for t in tables(lines) {
+        out.extend(lines[next..t.lines.start].iter().map(|l| (l.y, l.joined())));
+        out.extend(t.rows);
+        next = t.lines.end;
+    }
+    out.extend(lines[next..].iter().map(|l| (l.y, l.joined())));
+    out
+}
+
+/// A borderless table found in a page's lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// The lines it was read from.
+    pub lines: std::ops::Range<usize>,
+    /// Its rows: (baseline of the row's first line, tab-separated cells).
+    pub rows: Vec<(f64, String)>,
+}
+
+/// The borderless tables among `lines` (top to bottom), in order.
+pub fn tables(lines: &[Line]) -> Vec<Table> {
+    let mut out = Vec::new();
     let mut i = 0;
-    // Lines written as plain text since the last table: a table may take them back as its
-    // first row (a label or header cell wrapped above the table's first full line).
+    // Lines left as text since the last table: a table may take them back as its first row
+    // (a label or header cell wrapped above the table's first full line).
     let mut plain = 0;
     while i < lines.len() {
         if lines[i].runs.len() >= MIN_ANCHOR_RUNS
             && let Some((head, end, rows)) = table_at(lines, i, plain.min(MAX_HEAD_LINES))
         {
-            out.truncate(out.len() - head);
-            out.extend(rows);
+            out.push(Table {
+                lines: i - head..end,
+                rows,
+            });
             i = end;
             plain = 0;
             continue;
         }
-        out.push((lines[i].y, lines[i].joined()));
         plain += 1;
         i += 1;
     }

@@ -147,7 +147,7 @@ pub fn parse_tsv(tsv: &str) -> Result<OcrPage, OcrError> {
         let k = (num(2), num(3), num(4));
         let px = |i: usize| cols[i].parse::<f64>().unwrap_or(0.0);
         words.push(Word {
-            par: (k.0, k.1),
+            line: k,
             left: px(6),
             top: px(7),
             width: px(8),
@@ -180,7 +180,7 @@ pub fn parse_tsv(tsv: &str) -> Result<OcrPage, OcrError> {
         text.push('\n');
     }
     // A page with a table: its text from the word boxes, the table's rows in columns.
-    if let Some(t) = super::words::text_with_tables(&words) {
+    if let Some(t) = super::words::text_with_tables(&words, &text) {
         text = t;
     }
     Ok(OcrPage {
