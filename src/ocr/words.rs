@@ -292,15 +292,18 @@ mod tests {
     #[test]
     fn a_quote_read_into_a_column_gap_is_dropped() {
         // `”目标值`: the gap before the cell read as a closing quote, its box over the gap.
+        // Two such quotes on the line, both closing: they do not pair up.
         let mut quoted = w((1, 1, 1), 60.0, 60.0, "”目标值");
         quoted.width = 100.0;
+        let mut quoted2 = w((1, 1, 1), 300.0, 60.0, "”情况");
+        quoted2.width = 80.0;
         let words = vec![
             w((1, 1, 1), 0.0, 60.0, "序号"),
             quoted,
-            w((1, 1, 1), 300.0, 60.0, "情况"),
+            quoted2,
             w((1, 1, 2), 0.0, 90.0, "1"),
             w((1, 1, 2), 100.0, 90.0, "甲乙"),
-            w((1, 1, 2), 300.0, 90.0, "完成"),
+            w((1, 1, 2), 340.0, 90.0, "完成"),
         ];
         let text = engine_text(&words);
         assert_eq!(
