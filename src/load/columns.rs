@@ -100,6 +100,13 @@ pub fn lay_out(lines: &[Line]) -> Vec<(f64, String)> {
     out
 }
 
+/// A written row: (baseline of its first line, tab-separated cells).
+pub type Row = (f64, String);
+/// A column's x-range: (left, right).
+type Span = (f64, f64);
+/// A line's runs with the column each sits in.
+type Placed = Vec<(usize, Run)>;
+
 /// A borderless table found in a page's lines.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
@@ -140,15 +147,10 @@ const MAX_HEAD_LINES: usize = 3;
 /// The table whose first full line is `lines[start]`: how many of the `free` lines above it
 /// it takes as its first row (each of their runs in one column, close above), the index
 /// after its last line, and its rows; None when fewer than two rows have two cells or more.
-fn table_at(
-    lines: &[Line],
-    start: usize,
-    free: usize,
-) -> Option<(usize, usize, Vec<(f64, String)>)> {
+fn table_at(lines: &[Line], start: usize, free: usize) -> Option<(usize, usize, Vec<Row>)> {
     // Pass 1: columns as x-ranges, and each line's runs by column.
     let mut cols: Vec<(f64, f64)> = lines[start].runs.iter().map(|r| (r.x0, r.x1)).collect();
-    let mut placed: Vec<Vec<(usize, Run)>> =
-        vec![lines[start].runs.iter().cloned().enumerate().collect()];
+    let mut placed: Vec<Placed> = vec![lines[start].runs.iter().cloned().enumerate().collect()];
     let mut end = start + 1;
     while end < lines.len() {
         let l = &lines[end];
@@ -272,11 +274,7 @@ fn table_at(
 /// run in a gap opens a new column when the line has other runs): the widened columns and
 /// (column, run) pairs, or None when a run spans two columns or the line has a single run
 /// outside every column - text, not a table line.
-fn place(
-    cols: &[(f64, f64)],
-    line: &Line,
-    tol: f64,
-) -> Option<(Vec<(f64, f64)>, Vec<(usize, Run)>)> {
+fn place(cols: &[(f64, f64)], line: &Line, tol: f64) -> Option<(Vec<Span>, Placed)> {
     let mut next = cols.to_vec();
     let mut at: Vec<(usize, Run)> = Vec::new();
     let runs: Vec<Run> = line
