@@ -2,9 +2,10 @@
 """pdfplumber's tables on the same PDFs, scored with cells.py, to compare baogao's drawn-table
 reading with (pip install pdfplumber).
 
-usage: tables_pdfplumber.py OUT_DIR PDF=TRUTH_ID ...
+usage: tables_pdfplumber.py [--text] OUT_DIR PDF=TRUTH_ID ...
   e.g. tables_pdfplumber.py /tmp/pp ../shared/corpus/seed-pdfs/seed-lo74.pdf=seed
-Extracts every page's tables (lines strategy, pdfplumber's default) into OUT_DIR/<stem>.json in
+Extracts every page's tables (lines strategy, pdfplumber's default; with --text the text
+strategy for both directions, for tables without ruling lines) into OUT_DIR/<stem>.json in
 the anchor format cells.py reads, and prints cells.py's per-file and total lines.
 """
 import json
@@ -19,16 +20,21 @@ import cells  # noqa: E402
 
 
 def main():
-    out = sys.argv[1]
+    args = sys.argv[1:]
+    settings = {}
+    if args and args[0] == '--text':
+        args.pop(0)
+        settings = {'vertical_strategy': 'text', 'horizontal_strategy': 'text'}
+    out = args[0]
     os.makedirs(out, exist_ok=True)
     tot = {'cells': 0, 'cells_ok': 0, 'exact': 0, 'expected': 0}
-    for arg in sys.argv[2:]:
+    for arg in args[1:]:
         pdf, _, tid = arg.rpartition('=')
         stem = os.path.splitext(os.path.basename(pdf))[0]
         tables = []
         with pdfplumber.open(pdf) as doc:
             for page in doc.pages:
-                for t in page.extract_tables():
+                for t in page.extract_tables(settings):
                     tables.append({'page': page.page_number, 'rows': t})
         path = os.path.join(out, stem + '.json')
         with open(path, 'w', encoding='utf-8') as f:

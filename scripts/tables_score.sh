@@ -32,3 +32,14 @@ $cells "$out/pdf-seed" seed=seed-libreoffice seed=seed-lo74 seed=seed-cid-identi
     seed=seed-stsong-cid seed=seed-ttf-embedded
 "$bin" extract $corpus/dev-pdfs/004.pdf $corpus/dev-pdfs/052.pdf -o "$out/pdf-dev" --jobs 1 >/dev/null 2>&1 || true
 echo "==== dev PDFs"; $cells "$out/pdf-dev" 004 052
+# Tables without ruling lines: the same texts, tab blocks and pipe blocks as positioned text
+# in columns (render_table_pdfs.py --mode borderless / borderless-wrap --pipes).
+for m in borderless borderless-wrap; do
+    python3 scripts/render_table_pdfs.py --mode $m --pipes "$out/render-$m" >/dev/null
+    for k in stsong ttf; do
+        "$bin" extract "$out/render-$m"/*-$k.pdf -o "$out/pdf-$m-$k" --jobs 1 >/dev/null 2>&1 || true
+        echo "==== texts rendered as PDFs without borders ($m, $k)"
+        $cells "$out/pdf-$m-$k" D01=D01-$k D02=D02-$k D03=D03-$k D04=D04-$k D05=D05-$k D06=D06-$k \
+            seed=hanzhong-2020-dept-overall-$k 004=004-$k 052=052-$k
+    done
+done

@@ -328,6 +328,28 @@ fn dept_overall_form_with_a_wrapped_last_cell() {
     assert_eq!(r.indicators[0].target_figures[0].unit, "条");
 }
 
+/// A PDF whose tables have no ruling lines (`borderless-wrapped.pdf`: the text fixture beside
+/// it through `scripts/render_table_pdfs.py --mode borderless-wrap --pipes`, STSong-Light): the
+/// load stage finds the columns from the glyph positions and keeps every wrapped cell line
+/// in its row, so the rows are the text's, cell for cell.
+#[test]
+fn borderless_pdf_tables_give_the_text_rows() {
+    let text = run(&fixture("borderless-wrapped.txt"));
+    let pdf = run(&fixture("borderless-wrapped.pdf"));
+    assert_eq!(text.targets.len(), 3);
+    assert_eq!(text.indicators.len(), 6);
+    let cells =
+        |rows: &[TableRow]| -> Vec<Vec<String>> { rows.iter().map(|r| r.cells.clone()).collect() };
+    assert_eq!(cells(&pdf.targets), cells(&text.targets));
+    assert_eq!(cells(&pdf.indicators), cells(&text.indicators));
+    // The wrapped reason stays whole, and the 合计 row is the total, not a row.
+    assert_eq!(
+        cell(&pdf.indicators[1], "reason"),
+        "征地手续办理滞后，部分管线顺延施工；下一步提前开展用地协调"
+    );
+    assert_score_sum_passes(&pdf);
+}
+
 mod common;
 
 fn shared() -> Option<PathBuf> {
@@ -527,4 +549,133 @@ fn tables_truth_cell_accuracy_floor() {
         exact >= rows - 1.0,
         "{exact} of {rows} rows exact\n{stdout}"
     );
+}
+
+/// Words that are never an indicator: the table's totals, header cells and the form's own
+/// labels. Listed here apart from `patterns/tables.toml` so that the test checks the table
+/// reader against an independent list rather than against its own vocabulary.
+const NOT_INDICATORS: &[&str] = &[
+    // totals
+    "合计",
+    "总分",
+    "总计",
+    "小计",
+    "合计得分",
+    "总得分",
+    "得分合计",
+    "分值合计",
+    // header cells
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "指标",
+    "绩效指标",
+    "指标名称",
+    "指标内容",
+    "指标值",
+    "年度指标值",
+    "年度目标值",
+    "年初目标值",
+    "年初指标值",
+    "实际完成值",
+    "全年实际完成值",
+    "实际完成情况",
+    "完成值",
+    "分值",
+    "权重",
+    "得分",
+    "指标性质",
+    "度量单位",
+    "计量单位",
+    "序号",
+    "偏差原因分析及改进措施",
+    "未完成原因分析",
+    "扣分原因",
+    // form labels
+    "评价结论",
+    "自评结论",
+    "评价等级",
+    "自评等级",
+    "项目负责人",
+    "财务负责人",
+    "填报人",
+    "审核人",
+    "说明",
+    "其他需要说明事项",
+    "备注",
+    "存在问题",
+    "改进措施",
+];
+
+/// The indicator as a word: whitespace and a note in brackets (`合计（100分）`) dropped,
+/// a trailing colon too (`说明：`).
+fn indicator_word(s: &str) -> String {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let s = s.replace('（', "(").replace('）', ")").replace('：', ":");
+    let s = match s.find('(') {
+        Some(i) if i > 0 => &s[..i],
+        _ => s.as_str(),
+    };
+    s.trim_end_matches(':').to_string()
+}
+
+/// The texts of the visible corpora: dev, dev-complete, the seed, and dev2's development
+/// ids only (the ids `docs/blind-dev2.md` lists are never read).
+fn visible_corpus_texts(corpus: &Path) -> Vec<PathBuf> {
+    let blind_doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/blind-dev2.md"))
+            .expect("docs/blind-dev2.md");
+    let blind: Vec<&str> = blind_doc
+        .split("```")
+        .nth(1)
+        .expect("the blind ids' code block")
+        .split_whitespace()
+        .collect();
+    assert_eq!(blind.len(), 26, "26 blind ids in docs/blind-dev2.md");
+    let texts = |dir: &str| -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(corpus.join(dir))
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        v.retain(|p| p.extension().is_some_and(|e| e == "txt"));
+        v.sort();
+        v
+    };
+    let mut out = texts("dev");
+    out.extend(texts("dev-complete"));
+    out.extend(texts("seed"));
+    out.extend(texts("dev2").into_iter().filter(|p| {
+        let id = p.file_stem().unwrap_or_default().to_string_lossy();
+        !blind.contains(&id.as_ref())
+    }));
+    out
+}
+
+/// Issue 11, done when: no indicator row anywhere in the visible corpora has a total, a
+/// header word or a form label as its indicator.
+#[test]
+fn no_indicator_row_is_a_total_header_or_form_label() {
+    let Some(corpus) = shared() else {
+        return;
+    };
+    let files = visible_corpus_texts(&corpus);
+    assert!(files.len() >= 70, "{} corpus texts", files.len());
+    let mut bad = Vec::new();
+    let mut rows = 0;
+    for path in &files {
+        let r = run(path);
+        for row in r.indicators.iter().chain(&r.targets) {
+            rows += 1;
+            let Some(ind) = row.columns.get("indicator") else {
+                continue;
+            };
+            let w = indicator_word(ind);
+            if NOT_INDICATORS.contains(&w.as_str()) {
+                let name = path.file_name().unwrap().to_string_lossy();
+                bad.push(format!("{name} row {}: indicator {ind:?}", row.number));
+            }
+        }
+    }
+    println!("{} texts, {rows} table rows", files.len());
+    assert!(rows >= 100, "only {rows} table rows in the corpus");
+    assert!(bad.is_empty(), "{bad:#?}");
 }

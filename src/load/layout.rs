@@ -7,6 +7,8 @@
 //! [`lines_with_rules`] rebuilds bordered table cells first: a cell whose text wraps over
 //! several lines stays one cell, and a table row becomes one line of tab-separated cells.
 
+use super::columns::{Line as TextLine, Run};
+
 /// One shown character (or ligature) with its origin, advance and rendered size.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Glyph {
@@ -29,9 +31,11 @@ const SAME_LINE_EM: f64 = 0.4;
 /// Group glyphs into lines by baseline (top to bottom), order each line by x, and join:
 /// nothing between touching glyphs, a space for a word gap, a tab for a column gap.
 /// Identical glyphs drawn twice at (almost) the same place — fake bold — are kept once.
+/// Lines of a borderless table come out one per row, its cells in columns
+/// ([`super::columns`]).
 pub fn lines(glyphs: &[Glyph]) -> String {
     let gs: Vec<&Glyph> = glyphs.iter().collect();
-    baseline_lines(gs)
+    super::columns::lay_out(&baseline_runs(gs))
         .into_iter()
         .map(|(_, l)| l + "\n")
         .collect()
@@ -244,7 +248,7 @@ pub fn lines_with_rules(glyphs: &[Glyph], rules: &[Rule]) -> String {
 }
 
 /// Append a wrapped line of a cell: no space between CJK characters, one between words.
-fn join_wrapped(text: &mut String, line: &str) {
+pub(super) fn join_wrapped(text: &mut String, line: &str) {
     let line = line.trim();
     if line.is_empty() {
         return;
@@ -261,6 +265,17 @@ fn join_wrapped(text: &mut String, line: &str) {
 
 /// Baseline grouping: (baseline y, line text) from top to bottom.
 fn baseline_lines(gs: Vec<&Glyph>) -> Vec<(f64, String)> {
+    baseline_runs(gs)
+        .into_iter()
+        .map(|l| {
+            let texts: Vec<&str> = l.runs.iter().map(|r| r.text.as_str()).collect();
+            (l.y, texts.join("\t"))
+        })
+        .collect()
+}
+
+/// Baseline grouping into runs: top to bottom, each line's runs split at column gaps.
+fn baseline_runs(gs: Vec<&Glyph>) -> Vec<TextLine> {
     let mut gs: Vec<&Glyph> = gs
         .into_iter()
         .filter(|g| !g.text.trim().is_empty() && g.x.is_finite() && g.y.is_finite())
@@ -278,34 +293,57 @@ fn baseline_lines(gs: Vec<&Glyph>) -> Vec<(f64, String)> {
     let mut out = Vec::new();
     for mut row in rows {
         let y = row[0].y;
+        let em = row[0].size.abs();
         row.sort_by(|a, b| a.x.total_cmp(&b.x));
-        let mut line = String::new();
+        let mut runs: Vec<Run> = Vec::new();
         let mut prev: Option<&Glyph> = None;
         for g in row {
-            if let Some(p) = prev {
-                let em = p.size.abs().max(g.size.abs()).max(1.0);
-                // Drawn twice (fake bold / shadow): the copy is offset by a fraction of the
-                // glyph's own advance, where the next of two narrow letters (`ll`, `..`)
-                // starts one advance on.
-                let dx = (g.x - p.x).abs();
-                if p.text == g.text
-                    && dx < 0.3 * em
-                    && dx < 0.5 * p.w.max(0.05 * em)
-                    && (g.y - p.y).abs() < 0.3 * em
-                {
-                    continue;
+            let end = g.x + g.w.max(0.0);
+            match prev {
+                Some(p) => {
+                    let em = p.size.abs().max(g.size.abs()).max(1.0);
+                    // Drawn twice (fake bold / shadow): the copy is offset by a fraction of
+                    // the glyph's own advance, where the next of two narrow letters (`ll`,
+                    // `..`) starts one advance on.
+                    let dx = (g.x - p.x).abs();
+                    if p.text == g.text
+                        && dx < 0.3 * em
+                        && dx < 0.5 * p.w.max(0.05 * em)
+                        && (g.y - p.y).abs() < 0.3 * em
+                    {
+                        continue;
+                    }
+                    let gap = g.x - (p.x + p.w);
+                    let run = runs.last_mut().expect("a run per earlier glyph");
+                    if gap >= TAB_GAP_EM * em {
+                        runs.push(Run {
+                            x0: g.x,
+                            x1: end,
+                            text: g.text.clone(),
+                            breaks: Vec::new(),
+                        });
+                    } else {
+                        if gap >= SPACE_GAP_EM * em {
+                            run.text.push(' ');
+                            run.breaks.push((run.text.len(), run.x1, g.x));
+                        }
+                        run.text.push_str(&g.text);
+                        run.x1 = run.x1.max(end);
+                    }
                 }
-                let gap = g.x - (p.x + p.w);
-                if gap >= TAB_GAP_EM * em {
-                    line.push('\t');
-                } else if gap >= SPACE_GAP_EM * em {
-                    line.push(' ');
-                }
+                None => runs.push(Run {
+                    x0: g.x,
+                    x1: end,
+                    text: g.text.clone(),
+                    breaks: Vec::new(),
+                }),
             }
-            line.push_str(&g.text);
             prev = Some(g);
         }
-        out.push((y, line.trim_end().to_string()));
+        for r in &mut runs {
+            r.text = r.text.trim_end().to_string();
+        }
+        out.push(TextLine { y, em, runs });
     }
     out
 }

@@ -13,6 +13,7 @@
 
 pub mod cells;
 pub mod cmap;
+pub mod columns;
 pub mod content;
 pub mod decode;
 pub mod doc;

@@ -15,6 +15,7 @@
 pub mod postprocess;
 pub mod raster;
 pub mod tesseract;
+pub mod words;
 
 use std::path::Path;
 

@@ -54,7 +54,8 @@ pub fn clean_ocr_text(text: &str) -> String {
 
 use crate::text::is_cjk;
 
-/// Drop runs of spaces/tabs that touch a CJK character on either side.
+/// Drop runs of spaces that touch a CJK character on either side. Tabs are cell separators
+/// of a table rebuilt from word boxes ([`super::words`]) and stay, without spaces around them.
 fn remove_cjk_spaces(chars: &[char]) -> Vec<char> {
     let mut out: Vec<char> = Vec::with_capacity(chars.len());
     let mut i = 0;
@@ -68,6 +69,10 @@ fn remove_cjk_spaces(chars: &[char]) -> Vec<char> {
             let left = out.last().copied();
             let right = chars.get(i).copied();
             let touches_cjk = left.is_some_and(is_cjk) || right.is_some_and(is_cjk);
+            if chars[start..i].contains(&'\t') {
+                out.extend(chars[start..i].iter().filter(|&&c| c == '\t'));
+                continue;
+            }
             // Leading and trailing spaces of a line go too.
             if !touches_cjk && left.is_some() && right.is_some() {
                 out.extend_from_slice(&chars[start..i]);
@@ -235,6 +240,8 @@ mod tests {
             "部门年初预算为3229.07万元，实际支出"
         );
         assert_eq!(clean_ocr_text("  一、 部门概况  "), "一、部门概况");
+        // Cell separators of a table rebuilt from word boxes stay, empty cells included.
+        assert_eq!(clean_ocr_text("\t设 施 \t 完 成\t"), "\t设施\t完成\t");
         assert_eq!(clean_ocr_text("(1) 项目的构成"), "(1)项目的构成");
     }
 

@@ -6,11 +6,13 @@
 //!
 //! TSV output rather than plain text gives a confidence per word; the text is rebuilt from
 //! the word rows (words joined by a space, lines by `\n`, paragraphs by a blank line,
-//! which is how tesseract's own text output lays them out).
+//! which is how tesseract's own text output lays them out); a page with a table is rebuilt
+//! from the word boxes instead ([`super::words`]).
 
 use std::path::Path;
 use std::process::Command;
 
+use super::words::Word;
 use super::{INSTALL_HINT, OcrEngine, OcrError, OcrPage};
 
 /// Tesseract engine. Build it with [`Tesseract::new`], which checks that the program and
@@ -123,6 +125,7 @@ pub fn parse_tsv(tsv: &str) -> Result<OcrPage, OcrError> {
     let (mut line_conf, mut line_words) = (0.0, 0usize);
     let (mut conf_sum, mut conf_chars) = (0.0, 0usize);
     let mut key: Option<(u32, u32, u32)> = None;
+    let mut words: Vec<Word> = Vec::new();
     let mut flush = |line: &mut String, conf: f64, words: usize, text: &mut String| {
         if words > 0 {
             lines.push((line.clone(), conf / words as f64 / 100.0));
@@ -142,6 +145,15 @@ pub fn parse_tsv(tsv: &str) -> Result<OcrPage, OcrError> {
         }
         let num = |i: usize| cols[i].parse::<u32>().unwrap_or(0);
         let k = (num(2), num(3), num(4));
+        let px = |i: usize| cols[i].parse::<f64>().unwrap_or(0.0);
+        words.push(Word {
+            line: k,
+            left: px(6),
+            top: px(7),
+            width: px(8),
+            height: px(9),
+            text: word.to_string(),
+        });
         if key != Some(k) {
             flush(&mut line, line_conf, line_words, &mut text);
             if let Some(prev) = key {
@@ -166,6 +178,10 @@ pub fn parse_tsv(tsv: &str) -> Result<OcrPage, OcrError> {
     flush(&mut line, line_conf, line_words, &mut text);
     if !text.is_empty() {
         text.push('\n');
+    }
+    // A page with a table: its text from the word boxes, the table's rows in columns.
+    if let Some(t) = super::words::text_with_tables(&words, &text) {
+        text = t;
     }
     Ok(OcrPage {
         text,
