@@ -14,6 +14,7 @@
 use super::cmap::{self, CMap};
 use super::content;
 use super::decode::{self, DecodeError};
+use super::fontcmap;
 use super::layout::{self, Glyph, Rule};
 use lopdf::{Dictionary, Document, Encoding, Object, ObjectId};
 use std::collections::{HashMap, HashSet};
@@ -253,6 +254,9 @@ struct Font<'a> {
     default_width: f64,
     /// The font's ToUnicode map is damaged (see [`Decoder::Recovered`]).
     damaged_map: bool,
+    /// Code → text from the embedded TrueType font's own `cmap` ([`fontcmap`]), for the
+    /// codes a damaged or absent ToUnicode map leaves without text. Empty otherwise.
+    font_cmap: HashMap<u32, String>,
 }
 
 /// Decoded size allowed for one ToUnicode map (real ones are a few hundred KiB at most).
@@ -313,6 +317,11 @@ impl<'a> Font<'a> {
             .ok()
             .and_then(|o| damaged_map(doc, o));
         let damaged_map = recovered.is_some();
+        let font_cmap = if composite && (damaged_map || unmapped) {
+            fontcmap::identity_map(doc, dict).unwrap_or_default()
+        } else {
+            HashMap::new()
+        };
         let decoder = if let Some(map) = recovered {
             Decoder::Recovered(map)
         } else if unmapped {
@@ -398,6 +407,7 @@ impl<'a> Font<'a> {
             widths,
             default_width,
             damaged_map,
+            font_cmap,
         }
     }
 
@@ -421,8 +431,16 @@ impl<'a> Font<'a> {
                     .0
                     .into_owned(),
                 Decoder::Lopdf(enc) => enc.bytes_to_string(chunk).unwrap_or_default(),
-                Decoder::Recovered(map) => map.get(len, code).unwrap_or("\u{FFFD}").to_string(),
-                Decoder::Unmapped => "\u{FFFD}".into(),
+                Decoder::Recovered(map) => map
+                    .get(len, code)
+                    .or_else(|| self.font_cmap.get(&code).map(String::as_str))
+                    .unwrap_or("\u{FFFD}")
+                    .to_string(),
+                Decoder::Unmapped => self
+                    .font_cmap
+                    .get(&code)
+                    .map_or("\u{FFFD}", String::as_str)
+                    .to_string(),
             };
             out.push((code, text));
             i += len;

@@ -18,6 +18,7 @@ pub mod content;
 pub mod decode;
 pub mod doc;
 pub mod docx;
+pub mod fontcmap;
 pub mod format;
 pub mod html;
 pub mod image;
