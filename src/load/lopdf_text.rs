@@ -60,6 +60,9 @@ impl std::fmt::Display for PageError {
     }
 }
 
+/// A form's decoded content and the resources it is run with (its own first).
+type FormContent<'a> = (Vec<u8>, Vec<&'a Dictionary>);
+
 fn decode_error(e: DecodeError) -> PageError {
     match e {
         DecodeError::TooLarge(_) => PageError::TooLarge(e.to_string()),
@@ -715,20 +718,9 @@ impl<'a> Walker<'a> {
                         continue;
                     }
                     let m = matrix_of(&stream.dict);
-                    let data = match decode::decode(self.doc, stream, self.budget) {
-                        Ok(d) => d,
-                        Err(e @ DecodeError::TooLarge(_)) => return Err(decode_error(e)),
-                        Err(_) => {
-                            self.junk += 1;
-                            continue;
-                        }
+                    let Some((data, res)) = self.form_content(stream, resources)? else {
+                        continue;
                     };
-                    self.budget = self.budget.saturating_sub(data.len());
-                    let mut res: Vec<&'a Dictionary> = Vec::new();
-                    if let Some(r) = deref_dict(self.doc, stream.dict.get(b"Resources").ok()) {
-                        res.push(r);
-                    }
-                    res.extend_from_slice(resources);
                     self.run(&data, &res, mul(&m, &gs.ctm), depth + 1)?;
                     self.forms_seen.remove(&id);
                 }
@@ -736,6 +728,31 @@ impl<'a> Walker<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A form XObject's (or annotation appearance's) decoded content, charged to the decode
+    /// budget, with its resources looked up before the caller's. `None` (counted as junk)
+    /// when it cannot be decoded; a decompression bomb is an error.
+    fn form_content(
+        &mut self,
+        form: &'a lopdf::Stream,
+        outer: &[&'a Dictionary],
+    ) -> Result<Option<FormContent<'a>>, PageError> {
+        let data = match decode::decode(self.doc, form, self.budget) {
+            Ok(d) => d,
+            Err(e @ DecodeError::TooLarge(_)) => return Err(decode_error(e)),
+            Err(_) => {
+                self.junk += 1;
+                return Ok(None);
+            }
+        };
+        self.budget = self.budget.saturating_sub(data.len());
+        let mut res: Vec<&'a Dictionary> = Vec::new();
+        if let Some(r) = deref_dict(self.doc, form.dict.get(b"Resources").ok()) {
+            res.push(r);
+        }
+        res.extend_from_slice(outer);
+        Ok(Some((data, res)))
     }
 
     /// The page's annotation appearances (`/Annots` → `/AP /N`, the state `/AS` picks
@@ -793,20 +810,9 @@ impl<'a> Walker<'a> {
             ) else {
                 continue;
             };
-            let data = match decode::decode(doc, form, self.budget) {
-                Ok(d) => d,
-                Err(e @ DecodeError::TooLarge(_)) => return Err(decode_error(e)),
-                Err(_) => {
-                    self.junk += 1;
-                    continue;
-                }
+            let Some((data, res)) = self.form_content(form, resources)? else {
+                continue;
             };
-            self.budget = self.budget.saturating_sub(data.len());
-            let mut res: Vec<&'a Dictionary> = Vec::new();
-            if let Some(r) = deref_dict(doc, form.dict.get(b"Resources").ok()) {
-                res.push(r);
-            }
-            res.extend_from_slice(resources);
             let m = appearance_matrix(&matrix_of(&form.dict), bbox, r);
             self.run(&data, &res, m, 1)?;
         }
