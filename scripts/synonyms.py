@@ -11,10 +11,10 @@ vocabulary of the national forms and of report prose (issue 10's list of what un
 reports say), not any document's words. Prints kept / changed / lost per family and the
 losses.
 """
-import json
 import os
-import subprocess
 import sys
+
+from perturb import fields, run  # same folder: one way to run baogao and read its fields
 
 FAMILIES = {
     "budget.initial": ["年初预算数", "年初预算", "年初批复预算", "年初部门预算"],
@@ -26,20 +26,6 @@ FAMILIES = {
     "staff.authorized": ["编制数", "核定编制", "编制人数"],
     "staff.actual": ["实有人数", "实有人员", "在职人员"],
 }
-
-
-def run(binary, files, out):
-    os.makedirs(out, exist_ok=True)
-    subprocess.run([binary, "extract", *files, "-o", out], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-
-
-def fields(out, stem):
-    try:
-        with open(os.path.join(out, stem + ".json"), encoding="utf-8") as f:
-            return {k: v["value"] for k, v in json.load(f)["fields"].items()}
-    except (OSError, ValueError, KeyError):
-        return {}
 
 
 def main():

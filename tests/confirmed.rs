@@ -17,12 +17,6 @@ use std::sync::Arc;
 
 mod common;
 
-/// The blind third of dev2 (docs/blind-dev2.md): never converted here.
-const DEV2_BLIND: &[&str] = &[
-    "104", "109", "114", "119", "124", "129", "134", "139", "144", "204", "209", "214", "219",
-    "224", "229", "234", "239", "302", "307", "312", "317", "322", "327", "332", "337", "342",
-];
-
 #[test]
 fn the_built_in_record_is_earned_on_the_corpora() {
     let Some(shared) = common::shared_dir() else {
@@ -35,7 +29,7 @@ fn the_built_in_record_is_earned_on_the_corpora() {
     for corpus in ["dev", "dev2", "dev-complete"] {
         let dir = shared.join("corpus").join(corpus);
         for id in baogao::eval::truth_ids(&dir).expect("truth dir readable") {
-            if corpus == "dev2" && DEV2_BLIND.contains(&id.as_str()) {
+            if corpus == "dev2" && common::DEV2_BLIND.contains(&id.as_str()) {
                 continue;
             }
             let truth = baogao::eval::read_truth(&dir, &id).expect("truth parses");

@@ -60,12 +60,6 @@ const FLOORS: &[Floor] = &[
 /// Values rated ≥ 0.9 must be right this often (the spec's promise, fields.md "Confidence").
 const CONFIDENT_FLOOR: f64 = 0.99;
 
-/// The blind third of dev2 (docs/blind-dev2.md): never converted or printed here.
-const DEV2_BLIND: &[&str] = &[
-    "104", "109", "114", "119", "124", "129", "134", "139", "144", "204", "209", "214", "219",
-    "224", "229", "234", "239", "302", "307", "312", "317", "322", "327", "332", "337", "342",
-];
-
 mod common;
 
 fn shared() -> Option<PathBuf> {
@@ -77,7 +71,7 @@ fn run_corpus(dir: &Path, cfg: &Config) -> Vec<(String, serde_json::Value, Optio
     let ids = baogao::eval::truth_ids(dir).expect("truth dir readable");
     let dev2 = dir.file_name().is_some_and(|n| n == "dev2");
     ids.into_iter()
-        .filter(|id| !(dev2 && DEV2_BLIND.contains(&id.as_str())))
+        .filter(|id| !(dev2 && common::DEV2_BLIND.contains(&id.as_str())))
         .map(|id| {
             let truth = baogao::eval::read_truth(dir, &id).expect("truth parses");
             let txt = dir.join(format!("{id}.txt"));

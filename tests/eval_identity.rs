@@ -14,12 +14,6 @@ use std::collections::BTreeMap;
 
 mod common;
 
-/// The blind third of dev2 (docs/blind-dev2.md): never converted or printed here.
-const DEV2_BLIND: &[&str] = &[
-    "104", "109", "114", "119", "124", "129", "134", "139", "144", "204", "209", "214", "219",
-    "224", "229", "234", "239", "302", "307", "312", "317", "322", "327", "332", "337", "342",
-];
-
 /// (key, precision floor, recall floor). Measured when set (pooled dev + dev2 development
 /// ids + dev-complete, release build of i10-identity): department 0.985 / 0.971 (66 right,
 /// 1 wrong, 1 missed), year 1.0 / 1.0 (77), report_family 1.0 / 1.0 (79), project.name
@@ -51,7 +45,7 @@ fn identity_keys_meet_floors_and_confident_values_are_right() {
         let ids = baogao::eval::truth_ids(&dir).expect("truth dir readable");
         let docs: Vec<_> = ids
             .into_iter()
-            .filter(|id| !(corpus == "dev2" && DEV2_BLIND.contains(&id.as_str())))
+            .filter(|id| !(corpus == "dev2" && common::DEV2_BLIND.contains(&id.as_str())))
             .map(|id| {
                 let truth = baogao::eval::read_truth(&dir, &id).expect("truth parses");
                 let report = convert(&dir.join(format!("{id}.txt")), &format!("{id}.txt"), &cfg);

@@ -20,12 +20,6 @@ use std::path::Path;
 
 mod common;
 
-/// The blind third of dev2 (docs/blind-dev2.md): never converted here.
-const DEV2_BLIND: &[&str] = &[
-    "104", "109", "114", "119", "124", "129", "134", "139", "144", "204", "209", "214", "219",
-    "224", "229", "234", "239", "302", "307", "312", "317", "322", "327", "332", "337", "342",
-];
-
 fn width(c: char) -> usize {
     if c.is_ascii() { 1 } else { 2 }
 }
@@ -117,7 +111,7 @@ fn development_texts(shared: &Path) -> Vec<(String, String)> {
     for corpus in ["dev", "dev2", "dev-complete"] {
         let dir = shared.join("corpus").join(corpus);
         for id in baogao::eval::truth_ids(&dir).expect("truth dir readable") {
-            if corpus == "dev2" && DEV2_BLIND.contains(&id.as_str()) {
+            if corpus == "dev2" && common::DEV2_BLIND.contains(&id.as_str()) {
                 continue;
             }
             let t = std::fs::read_to_string(dir.join(format!("{id}.txt"))).expect("text");

@@ -10,6 +10,12 @@
 
 use std::path::{Path, PathBuf};
 
+/// The blind third of dev2 (docs/blind-dev2.md): never converted or printed by a test.
+pub const DEV2_BLIND: &[&str] = &[
+    "104", "109", "114", "119", "124", "129", "134", "139", "144", "204", "209", "214", "219",
+    "224", "229", "234", "239", "302", "307", "312", "317", "322", "327", "332", "337", "342",
+];
+
 /// `../shared` beside the crate, when it is there (it must hold `corpus/`).
 pub fn shared_dir() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
