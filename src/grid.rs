@@ -366,7 +366,20 @@ fn read_grid(g: &Grids, s: &str, start: usize) -> Option<(Vec<Candidate>, usize)
         let at = header_end + i;
         pos = at + g.row.find(&s[at..]).map_or(0, |m| m.end());
     }
-    let tokens = read_tokens(s, pos);
+    let mut tokens = read_tokens(s, pos);
+    // A total-row label printed after its row's figures (the label cell came last in the
+    // flattening: `全年预算数(A) 全年执行数(B) 7165.32 6992.95 其中:… 年度资金总额`): the
+    // figures right after the header are the row, unless they are a line of column numbers.
+    if tokens.is_empty() && pos != header_end {
+        let first = read_tokens(s, header_end);
+        let numbering = first
+            .iter()
+            .all(|t| t.text.bytes().all(|b| b.is_ascii_digit()) && t.text.len() <= 2);
+        if !numbering {
+            tokens = first;
+            pos = header_end;
+        }
+    }
     if tokens.is_empty() {
         return None;
     }
@@ -963,6 +976,24 @@ mod tests {
         );
         assert!(has(&v, "budget.adjusted", 528000.0), "{v:?}");
         assert!(has(&v, "expenditure.actual", 308000.0), "{v:?}");
+    }
+
+    #[test]
+    fn part_rows_give_the_executed_figure_and_never_guess_a_short_row() {
+        // one cell per line with blank lines; 公用经费 lost a figure
+        let v = run(
+            "年度预算执行情况(万元)\n\n年初预算数\n\n全年预算数\n\n全年执行数\n\n分值\n\n执行率\n\n得分\n\n年度资金总额\n\n500.00\n\n520.00\n\n507.00\n\n10\n\n97.50%\n\n9.75\n\n基本支出\n\n400.00\n\n410.00\n\n405.00\n\n—\n\n其中:人员经费\n\n300.00\n\n305.00\n\n304.00\n\n公用经费\n\n100.00\n\n101.00\n\n项目支出\n\n100.00\n\n110.00\n\n102.00\n\n年度总体目标",
+        );
+        assert!(has(&v, "expenditure.actual", 5070000.0), "{v:?}");
+        assert!(has(&v, "expenditure.basic", 4050000.0), "{v:?}");
+        assert!(has(&v, "expenditure.personnel", 3040000.0), "{v:?}");
+        assert!(has(&v, "expenditure.project", 1020000.0), "{v:?}");
+        assert!(!v.iter().any(|(k, _)| k == "expenditure.public"), "{v:?}");
+        // a grid without a 全年执行数 column reads no part
+        let v = run(
+            "资金情况(万元) 年初预算数 全年预算数 年度资金总额 500.00 520.00 基本支出 400.00 410.00",
+        );
+        assert!(!v.iter().any(|(k, _)| k == "expenditure.basic"), "{v:?}");
     }
 
     #[test]
