@@ -222,10 +222,8 @@ impl Grids {
         }
         Ok(Grids {
             parts,
-            row_label: Regex::new(
-                r"^(?:其中[:：]?\s*)?\p{Han}[\p{Han}()（）]{1,15}[\s|:：]*",
-            )
-            .expect("static regex"),
+            row_label: Regex::new(r"^(?:其中[:：]?\s*)?\p{Han}[\p{Han}()（）]{1,15}[\s|:：]*")
+                .expect("static regex"),
             columns,
             any,
             row: Regex::new(&format!(
@@ -487,9 +485,8 @@ fn part_rows(
         let Some(l) = g.row_label.find(&s[pos..]) else {
             break;
         };
-        let label = s[pos..pos + l.end()].trim_end_matches(|c: char| {
-            c.is_whitespace() || matches!(c, '|' | ':' | '：')
-        });
+        let label = s[pos..pos + l.end()]
+            .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '|' | ':' | '：'));
         let tokens = read_tokens(s, pos + l.end());
         let Some(last) = tokens.last() else {
             break;

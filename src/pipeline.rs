@@ -160,7 +160,9 @@ pub fn analyze_loaded(
     // read the row's first figure (年初预算数), not the 全年执行数.
     candidates.retain(|c| {
         !grid.iter().any(|g| {
-            g.pattern == crate::grid::PART_PATTERN && g.key == c.key && (g.start..g.end).contains(&c.start)
+            g.pattern == crate::grid::PART_PATTERN
+                && g.key == c.key
+                && (g.start..g.end).contains(&c.start)
         })
     });
     candidates.extend(grid);
