@@ -51,6 +51,15 @@ struct RowDe {
     labels: Vec<String>,
 }
 
+/// A row of a form's money grid that states one part of the total (基本支出, 人员经费 …):
+/// its value is the figure under the grid's 全年执行数 column.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartDe {
+    key: String,
+    labels: Vec<String>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ExampleDe {
@@ -67,6 +76,8 @@ struct FileDe {
     column: Vec<toml::Spanned<ColumnDe>>,
     #[serde(default)]
     row: Vec<RowDe>,
+    #[serde(default)]
+    part: Vec<toml::Spanned<PartDe>>,
     #[serde(default)]
     example: Vec<toml::Spanned<ExampleDe>>,
 }
@@ -103,6 +114,10 @@ pub struct Grids {
     funded_row: Regex,
     annotation: Regex,
     sep: Regex,
+    /// Part rows (key, label anchored and ending the row label).
+    parts: Vec<(String, Regex)>,
+    /// Any row label of a grid: a short run of Han characters before the row's figures.
+    row_label: Regex,
     pub examples: Vec<GridExample>,
 }
 
@@ -185,7 +200,30 @@ impl Grids {
                 }
             })
             .collect();
+        let mut parts = Vec::new();
+        for sp in &de.part {
+            let line = line_of(src, sp.span().start);
+            let p = sp.get_ref();
+            match field_def(&p.key) {
+                Some(d) if d.kind == FieldKind::Money => {}
+                _ => {
+                    return Err(err(
+                        line,
+                        format!("part key `{}` is not a money key", p.key),
+                    ));
+                }
+            }
+            let re = Regex::new(&format!(
+                r"^(?:其中[:：]?\s*)?(?:{})(?:\((?:万元|元)\))?$",
+                p.labels.join("|")
+            ))
+            .map_err(|e| err(line, format!("bad part label regex: {e}")))?;
+            parts.push((p.key.clone(), re));
+        }
         Ok(Grids {
+            parts,
+            row_label: Regex::new(r"^(?:其中[:：]?\s*)?\p{Han}[\p{Han}()（）]{1,15}[\s|:：]*")
+                .expect("static regex"),
             columns,
             any,
             row: Regex::new(&format!(
@@ -326,7 +364,20 @@ fn read_grid(g: &Grids, s: &str, start: usize) -> Option<(Vec<Candidate>, usize)
         let at = header_end + i;
         pos = at + g.row.find(&s[at..]).map_or(0, |m| m.end());
     }
-    let tokens = read_tokens(s, pos);
+    let mut tokens = read_tokens(s, pos);
+    // A total-row label printed after its row's figures (the label cell came last in the
+    // flattening: `全年预算数(A) 全年执行数(B) 7165.32 6992.95 其中:… 年度资金总额`): the
+    // figures right after the header are the row, unless they are a line of column numbers.
+    if tokens.is_empty() && pos != header_end {
+        let first = read_tokens(s, header_end);
+        let numbering = first
+            .iter()
+            .all(|t| t.text.bytes().all(|b| b.is_ascii_digit()) && t.text.len() <= 2);
+        if !numbering {
+            tokens = first;
+            pos = header_end;
+        }
+    }
     if tokens.is_empty() {
         return None;
     }
@@ -397,8 +448,98 @@ fn read_grid(g: &Grids, s: &str, start: usize) -> Option<(Vec<Candidate>, usize)
             flags: vec![],
         });
     }
-    Some((cands, values_end))
+    let (parts, parts_end) = part_rows(g, s, values_end, &cols, &unit);
+    cands.extend(parts);
+    Some((cands, parts_end.max(values_end)))
 }
+
+/// The rows after a grid's total row that state parts of it (基本支出 / 其中：人员经费 /
+/// 公用经费 / 项目支出 in a 部门整体 form): each part's value is its figure under the
+/// 全年执行数 column. A row is read only when its figures fill the header's money columns
+/// exactly (fused figures: when every split into that many agrees on the value), so a row
+/// with a figure missing never has its figures guessed into place. Other rows with figures
+/// (其中：财政拨款, 上年结转) are passed over; the first row without figures ends the grid.
+fn part_rows(
+    g: &Grids,
+    s: &str,
+    from: usize,
+    cols: &[&Column],
+    unit: &str,
+) -> (Vec<Candidate>, usize) {
+    static FILLER: OnceLock<Regex> = OnceLock::new();
+    let filler = FILLER.get_or_init(|| Regex::new(r"^(?:[\s|/]|—|－|-)*").expect("static regex"));
+    let money: Vec<usize> = (0..cols.len())
+        .filter(|&i| cols[i].kind == Kind::Money)
+        .collect();
+    let mut out: Vec<Candidate> = Vec::new();
+    let mut end = from;
+    let Some(act) = money
+        .iter()
+        .position(|&i| cols[i].key == "expenditure.actual")
+    else {
+        return (out, end);
+    };
+    let mut pos = from;
+    for _ in 0..12 {
+        pos += filler.find(&s[pos..]).map_or(0, |m| m.end());
+        let Some(l) = g.row_label.find(&s[pos..]) else {
+            break;
+        };
+        let label = s[pos..pos + l.end()]
+            .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '|' | ':' | '：'));
+        let tokens = read_tokens(s, pos + l.end());
+        let Some(last) = tokens.last() else {
+            break;
+        };
+        let row_start = pos;
+        pos = last.end;
+        end = pos;
+        let Some((key, _)) = g.parts.iter().find(|(_, re)| re.is_match(label)) else {
+            continue;
+        };
+        if out.iter().any(|c| &c.key == key) {
+            continue;
+        }
+        let options: Vec<Vec<Fig>> = figure_options(&tokens, money.len(), false)
+            .into_iter()
+            .map(|(f, _)| f)
+            .filter(|f| f.len() == money.len() && f.iter().all(|x| !x.pct))
+            .collect();
+        let Some(first) = options.first() else {
+            continue;
+        };
+        let v = first[act].v;
+        if options.iter().any(|o| o[act].v != v) {
+            continue;
+        }
+        let Some(yuan) = to_yuan(v, unit) else {
+            continue;
+        };
+        out.push(Candidate {
+            key: key.clone(),
+            value: json_number(yuan),
+            unit: Some("yuan"),
+            raw: s[row_start..pos]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            start: row_start,
+            end: pos,
+            page: 1,
+            pattern: PART_PATTERN.into(),
+            confidence: if options.len() == 1 {
+                CONF_UNIQUE
+            } else {
+                CONF_AMBIGUOUS
+            },
+            flags: vec![],
+        });
+    }
+    (out, end)
+}
+
+/// The pattern name of a part row's value (the pipeline lets it claim its row).
+pub const PART_PATTERN: &str = "grids/part-row";
 
 /// Trust of a grid value: the row's arithmetic (actual / budget = stated rate) holds.
 const CONF_VALIDATED: f64 = 0.9;
@@ -832,6 +973,24 @@ mod tests {
         );
         assert!(has(&v, "budget.adjusted", 528000.0), "{v:?}");
         assert!(has(&v, "expenditure.actual", 308000.0), "{v:?}");
+    }
+
+    #[test]
+    fn part_rows_give_the_executed_figure_and_never_guess_a_short_row() {
+        // one cell per line with blank lines; 公用经费 lost a figure
+        let v = run(
+            "年度预算执行情况(万元)\n\n年初预算数\n\n全年预算数\n\n全年执行数\n\n分值\n\n执行率\n\n得分\n\n年度资金总额\n\n500.00\n\n520.00\n\n507.00\n\n10\n\n97.50%\n\n9.75\n\n基本支出\n\n400.00\n\n410.00\n\n405.00\n\n—\n\n其中:人员经费\n\n300.00\n\n305.00\n\n304.00\n\n公用经费\n\n100.00\n\n101.00\n\n项目支出\n\n100.00\n\n110.00\n\n102.00\n\n年度总体目标",
+        );
+        assert!(has(&v, "expenditure.actual", 5070000.0), "{v:?}");
+        assert!(has(&v, "expenditure.basic", 4050000.0), "{v:?}");
+        assert!(has(&v, "expenditure.personnel", 3040000.0), "{v:?}");
+        assert!(has(&v, "expenditure.project", 1020000.0), "{v:?}");
+        assert!(!v.iter().any(|(k, _)| k == "expenditure.public"), "{v:?}");
+        // a grid without a 全年执行数 column reads no part
+        let v = run(
+            "资金情况(万元) 年初预算数 全年预算数 年度资金总额 500.00 520.00 基本支出 400.00 410.00",
+        );
+        assert!(!v.iter().any(|(k, _)| k == "expenditure.basic"), "{v:?}");
     }
 
     #[test]

@@ -155,7 +155,17 @@ pub fn analyze_loaded(
     let clean = clean(&loaded);
     let outline = segment(&clean);
     let mut candidates = extract(&clean, &outline, &cfg.rules.fields);
-    candidates.extend(crate::grid::grid_candidates(&clean, &cfg.rules.grids));
+    let grid = crate::grid::grid_candidates(&clean, &cfg.rules.grids);
+    // A part row the grid read by its columns claims the row: a cell pattern there would
+    // read the row's first figure (年初预算数), not the 全年执行数.
+    candidates.retain(|c| {
+        !grid.iter().any(|g| {
+            g.pattern == crate::grid::PART_PATTERN
+                && g.key == c.key
+                && (g.start..g.end).contains(&c.start)
+        })
+    });
+    candidates.extend(grid);
     candidates.extend(crate::lexicon::lexicon_candidates(
         &clean,
         &outline,
