@@ -164,6 +164,21 @@ pub fn check(cands: &[Candidate], sections: &[SectionScore], ev: Evidence<'_>) -
     out
 }
 
+/// Two mentions of an amount agree when they differ by less than the rounding of a figure
+/// printed in 万元 with a few decimals (132.912万元 and 1329120.67元 are one amount): within
+/// 0.005 % of the larger. Other kinds agree only when equal.
+fn same_value(a: &Candidate, b: &Candidate) -> bool {
+    if a.value == b.value {
+        return true;
+    }
+    match (a.unit, b.unit, a.value.as_f64(), b.value.as_f64()) {
+        (Some("yuan"), Some("yuan"), Some(x), Some(y)) => {
+            (x - y).abs() <= 5e-5 * x.abs().max(y.abs())
+        }
+        _ => false,
+    }
+}
+
 fn choose(
     key: &str,
     group: &[&Candidate],
@@ -182,15 +197,15 @@ fn choose(
     let mut flags = best.flags.clone();
     let agreeing = order
         .iter()
-        .filter(|c| c.value == best.value && c.start != best.start)
+        .filter(|c| same_value(c, best) && c.start != best.start)
         .count();
     let rivals: Vec<&&Candidate> = order
         .iter()
-        .filter(|c| c.value != best.value && c.confidence >= best.confidence - p.margin)
+        .filter(|c| !same_value(c, best) && c.confidence >= best.confidence - p.margin)
         .collect();
     let weak_rivals = order
         .iter()
-        .filter(|c| c.value != best.value && c.confidence < best.confidence - p.margin)
+        .filter(|c| !same_value(c, best) && c.confidence < best.confidence - p.margin)
         .count();
     conf += (p.agree_step * agreeing as f64).min(p.agree_cap);
     if !rivals.is_empty() {
@@ -526,6 +541,31 @@ mod tests {
                 .contains(&"sum_mismatch".to_string())
         );
         assert!(r.fields["expenditure.actual"].confidence < 0.9);
+    }
+
+    #[test]
+    fn amounts_equal_up_to_wan_rounding_agree() {
+        // 132.912万元 in a form and 1329120.67元 in prose: one amount, no conflict.
+        let c = vec![
+            cand("budget.adjusted", 1329120.0, 0.82, 0),
+            cand("budget.adjusted", 1329120.67, 0.79, 50),
+        ];
+        let r = check(&c, &[], Evidence::default());
+        let f = &r.fields["budget.adjusted"];
+        assert_eq!(f.value, json_number(1329120.0));
+        assert!(f.flags.is_empty(), "{:?}", f.flags);
+        assert!(f.confidence > 0.82);
+        // 0.1 % apart is a different amount.
+        let c = vec![
+            cand("budget.adjusted", 1329120.0, 0.82, 0),
+            cand("budget.adjusted", 1330450.0, 0.79, 50),
+        ];
+        let r = check(&c, &[], Evidence::default());
+        assert!(
+            r.fields["budget.adjusted"]
+                .flags
+                .contains(&"conflict".to_string())
+        );
     }
 
     #[test]

@@ -44,6 +44,8 @@ struct ScopeDe {
     subfund: Vec<String>,
     subfund_penalty: f64,
     avoid_sections: Vec<String>,
+    #[serde(default)]
+    shield: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,6 +109,9 @@ pub struct Lexicon {
     pub subfund: Vec<String>,
     pub subfund_penalty: f64,
     pub avoid_sections: Vec<String>,
+    /// Compounds that hold a disqualify word without its sense (高标准农田 holds 标准): they are
+    /// blanked out of a clause before the disqualify check.
+    pub shield: Vec<String>,
 }
 
 const MONEY_KEYS: &[&str] = &[
@@ -210,6 +215,7 @@ pub fn parse(origin: &str, text: &str) -> Result<Lexicon, PatternError> {
         subfund: de.scope.subfund,
         subfund_penalty: de.scope.subfund_penalty,
         avoid_sections: de.scope.avoid_sections,
+        shield: de.scope.shield,
     })
 }
 
@@ -222,6 +228,7 @@ impl Lexicon {
             subfund: vec![],
             subfund_penalty: 0.0,
             avoid_sections: vec![],
+            shield: vec![],
         }
     }
 }
@@ -294,6 +301,15 @@ pub fn run(lex: &Lexicon, text: &str, outline: Option<&Outline>) -> Vec<Candidat
     out
 }
 
+/// Does the clause hold a disqualify word outside every shield compound?
+fn disqualified(lex: &Lexicon, clause: &str) -> bool {
+    let mut c = clause.to_string();
+    for w in &lex.shield {
+        c = c.replace(w.as_str(), "\u{3000}");
+    }
+    lex.disqualify.iter().any(|w| c.contains(w.as_str()))
+}
+
 fn run_cue(lex: &Lexicon, cue: &Cue, text: &str, outline: Option<&Outline>) -> Vec<Candidate> {
     let mut out = Vec::new();
     for caps in cue.regex.captures_iter(text) {
@@ -311,7 +327,7 @@ fn run_cue(lex: &Lexicon, cue: &Cue, text: &str, outline: Option<&Outline>) -> V
             i + text[i..].chars().next().map_or(1, char::len_utf8)
         });
         let clause = &text[clause_start..num.start()];
-        if lex.disqualify.iter().any(|w| clause.contains(w.as_str())) {
+        if disqualified(lex, clause) {
             continue;
         }
         if let Some(o) = outline {
