@@ -503,7 +503,13 @@ fn part_rows(
         let options: Vec<Vec<Fig>> = figure_options(&tokens, money.len(), false)
             .into_iter()
             .map(|(f, _)| f)
-            .filter(|f| f.len() == money.len() && f.iter().all(|x| !x.pct))
+            // the money figures, then at most the row's own 执行率 (a part row may print it)
+            .filter(|f| {
+                f.len() >= money.len()
+                    && f.len() <= money.len() + 1
+                    && f[..money.len()].iter().all(|x| !x.pct)
+                    && f[money.len()..].iter().all(|x| x.pct)
+            })
             .collect();
         let Some(first) = options.first() else {
             continue;
@@ -986,6 +992,12 @@ mod tests {
         assert!(has(&v, "expenditure.personnel", 3040000.0), "{v:?}");
         assert!(has(&v, "expenditure.project", 1020000.0), "{v:?}");
         assert!(!v.iter().any(|(k, _)| k == "expenditure.public"), "{v:?}");
+        // a part row that prints its own 执行率 after the money figures
+        let v = run(
+            "年度预算安排(万元) | 年初预算数 | 全年预算数 | 全年执行数 | 执行率\n年度预算总额 | 215.6 | 228.4 | 226.1 | 98.99%\n其中：基本支出 | 180.2 | 186.4 | 185.3 | 99.41%\n项目支出 | 35.4 | 42.0 | 40.8 | 97.14%\n总分 | 100 | 96",
+        );
+        assert!(has(&v, "expenditure.basic", 1853000.0), "{v:?}");
+        assert!(has(&v, "expenditure.project", 408000.0), "{v:?}");
         // a grid without a 全年执行数 column reads no part
         let v = run(
             "资金情况(万元) 年初预算数 全年预算数 年度资金总额 500.00 520.00 基本支出 400.00 410.00",
