@@ -179,7 +179,7 @@ pub fn parse(origin: &str, text: &str) -> Result<Lexicon, PatternError> {
             .map(|ch| regex::escape(&ch.to_string()))
             .collect();
         let src = format!(
-            r"(?:{})[^。；;，,\n!！?？\d{excl}]{{0,{}}}?{amount}",
+            r"(?:{})(?:[^。；;，,\n!！?？\d{excl}]|(?:19|20)\d\d\s*年度?){{0,{}}}?{amount}",
             c.cues.join("|"),
             c.gap
         );
