@@ -102,6 +102,7 @@ fn clean_chars(text: &str, notes: &mut Vec<String>, strip_glosses: bool) -> Stri
     let s = remove_spurious_spaces(&s);
     // after the spaces go, so that a spaced `万 兀` is caught too
     let s = fix_ocr_confusions(&s);
+    let s = split_glued_figures(&s);
     s.lines()
         .map(|l| l.trim_end())
         .collect::<Vec<_>>()
@@ -279,6 +280,91 @@ pub fn fold_thousands_commas(s: &str) -> String {
         i = j;
     }
     out.into_iter().collect()
+}
+
+/// Form cells glued without a separator (`年度资金总额7.297.297.2910.00100%10.00`, a text layer
+/// without cell gaps) get a space between their figures where the split is unmistakable. A
+/// run of digits with two dots or more is several figures; it is cut so that every figure
+/// has the same number of decimals (two where two fit, the money amounts of the forms; else
+/// the one count that fits), no figure but `0` starts with `0`, and only a figure before `%`
+/// may be a whole number at the end. Dates, versions and addresses (`2024.05.30`,
+/// `11.1.0.11691`) fit no count and stay; so does a run of whole numbers (`10001000100`),
+/// which has no such cut, and so does what follows a `%` (`100%10.00`): the form reader reads
+/// a glued rate and score itself.
+pub fn split_glued_figures(s: &str) -> String {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| regex::Regex::new(r"[0-9][0-9.]*[0-9]%?").expect("static regex"));
+    if !s.contains('.') {
+        return s.to_string();
+    }
+    let joins = |c: Option<char>| {
+        c.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ',' | '-' | '/'))
+    };
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut last = 0;
+    for m in re.find_iter(s) {
+        let before = s[..m.start()].chars().next_back();
+        let after = s[m.end()..].chars().next();
+        out.push_str(&s[last..m.start()]);
+        last = m.end();
+        let run = m.as_str();
+        let bounded = !joins(before) && (run.ends_with('%') || !joins(after));
+        let (digits, pct) = match run.strip_suffix('%') {
+            Some(d) => (d, true),
+            None => (run, false),
+        };
+        let split = if bounded && digits.matches('.').count() >= 2 {
+            let fits: Vec<Vec<&str>> = (1..=4)
+                .filter_map(|d| cut_figures(digits, d, pct))
+                .collect();
+            match cut_figures(digits, 2, pct) {
+                Some(two) => Some(two),
+                None if fits.len() == 1 => fits.into_iter().next(),
+                None => None,
+            }
+        } else {
+            None
+        };
+        match split {
+            Some(figures) => {
+                out.push_str(&figures.join(" "));
+                if pct {
+                    out.push('%');
+                }
+            }
+            None => out.push_str(run),
+        }
+    }
+    out.push_str(&s[last..]);
+    out
+}
+
+/// `run` cut into figures of `decimals` decimals each (a whole number last only when `pct`);
+/// `None` when no such cut exists.
+fn cut_figures(run: &str, decimals: usize, pct: bool) -> Option<Vec<&str>> {
+    let whole_ok = |w: &str| !w.is_empty() && (w == "0" || !w.starts_with('0'));
+    let mut figures = Vec::new();
+    let mut pos = 0;
+    while pos < run.len() {
+        let Some(dot) = run[pos..].find('.').map(|i| pos + i) else {
+            let tail = &run[pos..];
+            if !pct || !whole_ok(tail) {
+                return None;
+            }
+            figures.push(tail);
+            break;
+        };
+        let end = dot + 1 + decimals;
+        if !whole_ok(&run[pos..dot])
+            || end > run.len()
+            || !run[dot + 1..end].bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        figures.push(&run[pos..end]);
+        pos = end;
+    }
+    (figures.len() >= 2).then_some(figures)
 }
 
 /// `1 517.39`: 1–3 digits (not preceded by a digit, dot or comma), one space, exactly three
@@ -740,6 +826,29 @@ mod tests {
         // a spaced OCR confusion is caught after the spaces go
         let mut n = vec![];
         assert_eq!(clean_page("资金(万 兀)", &mut n), "资金(万元)");
+    }
+
+    #[test]
+    fn glued_form_figures_are_split_only_where_the_cut_is_unmistakable() {
+        for (raw, want) in [
+            (
+                "年度资金总额7.297.297.2910.00100%10.00",
+                "年度资金总额7.29 7.29 7.29 10.00 100%10.00",
+            ),
+            ("合计329.77329.77338.31万元", "合计329.77 329.77 338.31万元"),
+            ("执行率12.5%", "执行率12.5%"),
+            ("共1.5万元", "共1.5万元"),
+            // one decimal fits and two do not
+            ("数额12.345.6", "数额12.3 45.6"),
+            // dates, versions, addresses, whole numbers: no cut
+            ("日期2024.05.30发布", "日期2024.05.30发布"),
+            ("版本11.1.0.11691", "版本11.1.0.11691"),
+            ("V1.2.3", "V1.2.3"),
+            ("地址192.168.1.1", "地址192.168.1.1"),
+            ("合计10001000100%20", "合计10001000100%20"),
+        ] {
+            assert_eq!(split_glued_figures(raw), want, "{raw}");
+        }
     }
 
     #[test]
