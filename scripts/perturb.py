@@ -6,7 +6,8 @@ usage: perturb.py BIN OUT_DIR TXT...   (BIN = a baogao binary)
 Each text is rewritten in the ways other converters and publishers flatten the same page,
 without changing a word: hard-wrapped at 24 or 37 characters (PDF text layers), every line
 break removed, spaces between all CJK characters, ASCII digits and punctuation as full-width
-forms, pages of 25 lines with a running header and a page number. baogao runs on the original and on every
+forms, pages of 25 lines with a running header and a page number, table cells separated by
+spaces, pipes, blank lines (one cell a line) or nothing at all (glued). baogao runs on the original and on every
 variant; a field the original gives that a variant loses or changes is a rule that depends on
 the layout of the documents it was written from. Prints, per variant, fields kept / changed /
 lost / gained, and lists the changed and lost ones. Truth is not needed (the original's
@@ -90,6 +91,33 @@ def cells_spaced(t):
     return "\n".join(out)
 
 
+def table_cells(line):
+    """The cells of a table row (tabs or `|`), or None for a line that is not one."""
+    if "\t" not in line and "|" not in line:
+        return None
+    return [c.strip() for c in re.split(r"\t|\|", line) if c.strip()]
+
+
+def cells_lines(t):
+    """Every table cell on a line of its own with a blank line between, as some PDF and
+    web-page converters flatten a form (`年初预算数` / `` / `620.82`)."""
+    out = []
+    for line in t.split("\n"):
+        cells = table_cells(line)
+        out.append(line if cells is None else "\n\n".join(cells))
+    return "\n".join(out)
+
+
+def cells_glued(t):
+    """Table cells glued without any separator (`10001000100%20`), as a text layer without
+    cell gaps gives them."""
+    out = []
+    for line in t.split("\n"):
+        cells = table_cells(line)
+        out.append(line if cells is None else "".join(cells))
+    return "\n".join(out)
+
+
 def cells_piped(t):
     """Tab-separated cells as a markdown-like pipe row (`| a | b |`)."""
     out = []
@@ -111,6 +139,8 @@ VARIANTS = {
     "traditional": traditional,
     "cells-spaced": cells_spaced,
     "cells-piped": cells_piped,
+    "cells-lines": cells_lines,
+    "cells-glued": cells_glued,
     "wrap24": wrap(24),
     "wrap37": wrap(37),
     "one-line": one_line,

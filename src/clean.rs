@@ -49,7 +49,7 @@ pub fn clean(doc: &LoadedDocument) -> CleanText {
         .pages
         .iter()
         .map(|p| {
-            let t = clean_page(&p.text, &mut notes);
+            let t = clean_chars(&p.text, &mut notes, false);
             (p.number, t.lines().map(str::to_string).collect())
         })
         .collect();
@@ -64,7 +64,13 @@ pub fn clean(doc: &LoadedDocument) -> CleanText {
         }
         out.page_starts.push((out.text.len(), number));
         let joined = join_wrapped_lines(&lines);
-        out.text.push_str(&joined);
+        let stripped = strip_pinyin_glosses(&joined);
+        if stripped.len() == joined.len() {
+            out.text.push_str(&joined);
+        } else {
+            // a gloss that split a label word kept it from being folded
+            out.text.push_str(&fold_traditional_labels(&stripped));
+        }
     }
     out.notes.sort();
     out.notes.dedup();
@@ -73,16 +79,30 @@ pub fn clean(doc: &LoadedDocument) -> CleanText {
 
 /// Character-level clean-up of one page, before line handling.
 pub fn clean_page(text: &str, notes: &mut Vec<String>) -> String {
+    clean_chars(text, notes, true)
+}
+
+/// [`clean_page`], optionally keeping pinyin glosses: [`clean`] strips them only after the
+/// wrapped lines are joined, since a PDF text layer wrapped the line with its glosses and the
+/// line widths that tell a wrapped line from a short one are the widths with the glosses.
+fn clean_chars(text: &str, notes: &mut Vec<String>, strip_glosses: bool) -> String {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let text = to_simplified_if_traditional(&strip_pinyin_glosses(&text), notes);
+    let text = if strip_glosses {
+        strip_pinyin_glosses(&text)
+    } else {
+        text
+    };
+    let text = to_simplified_if_traditional(&text, notes);
     let text = fold_traditional_labels(&text);
     let mut s = String::with_capacity(text.len());
     for c in text.chars() {
         s.push(fold_char(c));
     }
-    let s = fix_ocr_confusions(&s);
     let s = fold_thousands_commas(&s);
     let s = remove_spurious_spaces(&s);
+    // after the spaces go, so that a spaced `万 兀` is caught too
+    let s = fix_ocr_confusions(&s);
+    let s = split_glued_figures(&s);
     s.lines()
         .map(|l| l.trim_end())
         .collect::<Vec<_>>()
@@ -262,6 +282,91 @@ pub fn fold_thousands_commas(s: &str) -> String {
     out.into_iter().collect()
 }
 
+/// Form cells glued without a separator (`年度资金总额7.297.297.2910.00100%10.00`, a text layer
+/// without cell gaps) get a space between their figures where the split is unmistakable. A
+/// run of digits with two dots or more is several figures; it is cut so that every figure
+/// has the same number of decimals (two where two fit, the money amounts of the forms; else
+/// the one count that fits), no figure but `0` starts with `0`, and only a figure before `%`
+/// may be a whole number at the end. Dates, versions and addresses (`2024.05.30`,
+/// `11.1.0.11691`) fit no count and stay; so does a run of whole numbers (`10001000100`),
+/// which has no such cut, and so does what follows a `%` (`100%10.00`): the form reader reads
+/// a glued rate and score itself.
+pub fn split_glued_figures(s: &str) -> String {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| regex::Regex::new(r"[0-9][0-9.]*[0-9]%?").expect("static regex"));
+    if !s.contains('.') {
+        return s.to_string();
+    }
+    let joins = |c: Option<char>| {
+        c.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ',' | '-' | '/'))
+    };
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut last = 0;
+    for m in re.find_iter(s) {
+        let before = s[..m.start()].chars().next_back();
+        let after = s[m.end()..].chars().next();
+        out.push_str(&s[last..m.start()]);
+        last = m.end();
+        let run = m.as_str();
+        let bounded = !joins(before) && (run.ends_with('%') || !joins(after));
+        let (digits, pct) = match run.strip_suffix('%') {
+            Some(d) => (d, true),
+            None => (run, false),
+        };
+        let split = if bounded && digits.matches('.').count() >= 2 {
+            let fits: Vec<Vec<&str>> = (1..=4)
+                .filter_map(|d| cut_figures(digits, d, pct))
+                .collect();
+            match cut_figures(digits, 2, pct) {
+                Some(two) => Some(two),
+                None if fits.len() == 1 => fits.into_iter().next(),
+                None => None,
+            }
+        } else {
+            None
+        };
+        match split {
+            Some(figures) => {
+                out.push_str(&figures.join(" "));
+                if pct {
+                    out.push('%');
+                }
+            }
+            None => out.push_str(run),
+        }
+    }
+    out.push_str(&s[last..]);
+    out
+}
+
+/// `run` cut into figures of `decimals` decimals each (a whole number last only when `pct`);
+/// `None` when no such cut exists.
+fn cut_figures(run: &str, decimals: usize, pct: bool) -> Option<Vec<&str>> {
+    let whole_ok = |w: &str| !w.is_empty() && (w == "0" || !w.starts_with('0'));
+    let mut figures = Vec::new();
+    let mut pos = 0;
+    while pos < run.len() {
+        let Some(dot) = run[pos..].find('.').map(|i| pos + i) else {
+            let tail = &run[pos..];
+            if !pct || !whole_ok(tail) {
+                return None;
+            }
+            figures.push(tail);
+            break;
+        };
+        let end = dot + 1 + decimals;
+        if !whole_ok(&run[pos..dot])
+            || end > run.len()
+            || !run[dot + 1..end].bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        figures.push(&run[pos..end]);
+        pos = end;
+    }
+    (figures.len() >= 2).then_some(figures)
+}
+
 /// `1 517.39`: 1–3 digits (not preceded by a digit, dot or comma), one space, exactly three
 /// digits and a decimal part. Only this shape is joined; `10 100` stays two numbers.
 fn is_thousands_split(before: &str, after: &[char]) -> bool {
@@ -283,12 +388,16 @@ fn is_thousands_split(before: &str, after: &[char]) -> bool {
         && after[4].is_ascii_digit()
 }
 
-/// Remove pinyin glosses that mirror sites insert after characters: `現(xiàn)`, `區(qū)`.
+/// Remove pinyin glosses that mirror sites insert after characters: `現(xiàn)`, `區(qū)`,
+/// also when a hard wrap cut the gloss (`轉(zhu` / `ǎn)`, `結構(` / `gòu)`): the line break
+/// inside it goes with it.
 pub fn strip_pinyin_glosses(s: &str) -> String {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
-        regex::Regex::new(r"(\p{Han})[(（]([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)[)）]")
-            .expect("static regex")
+        regex::Regex::new(
+            r"(\p{Han})\n?[(（]\n?((?:[a-zü]\n?)*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]\n?(?:[a-zü]\n?)*)[)）]",
+        )
+        .expect("static regex")
     });
     re.replace_all(s, "$1").into_owned()
 }
@@ -517,9 +626,13 @@ pub fn join_wrapped_lines(lines: &[String]) -> String {
         }
         let next = lines[i + 1].trim_start();
         let w = display_width(line);
+        let end = line.trim_end();
+        // A label's colon at the very margin ends the line only by chance: the value went on
+        // to the next line (`…年度资金总额:` / `620.82万元`), so a full line joins there too.
+        let stops = ends_sentence(end) && !(end.ends_with(':') && w * 100 >= full * 95);
         let wrapped = full >= 30
             && w * 100 >= full * 85
-            && !ends_sentence(line.trim_end())
+            && !stops
             && !next.is_empty()
             && !crate::text::starts_with_marker(next)
             // A table row (tab-separated cells) is never part of a wrapped sentence, neither
@@ -528,6 +641,12 @@ pub fn join_wrapped_lines(lines: &[String]) -> String {
             && !next.contains('\t');
         if !wrapped {
             out.push('\n');
+        } else if end.ends_with(|c: char| c.is_ascii_alphanumeric())
+            && next.starts_with(|c: char| c.is_ascii_alphanumeric())
+        {
+            // The wrap fell on the space between two figures or words (`202.64` /
+            // `132.912`): they stay two.
+            out.push(' ');
         }
     }
     out
@@ -680,6 +799,56 @@ mod tests {
         let j = join_wrapped_lines(&lines);
         assert!(j.contains("基本支出1517.39万元"), "{j}");
         assert!(j.contains("。\n二、绩效评价分析\n短行\n下一行"), "{j}");
+    }
+
+    #[test]
+    fn a_wrap_inside_a_gloss_or_after_a_label_colon_or_between_figures_is_undone() {
+        // widths with the glosses tell wrapped lines; the cut gloss goes with its line break
+        let c = clean(&doc(&[concat!(
+            "一、基本情况\n",
+            "二〇二四年农(nóng)机购置补贴项目预算资金合计二千零八十九万元,\n",
+            "其中省内安排农(nóng)机购置与应用补贴资金三百一十二万元,中央\n",
+            "安排农机购置补贴资金一千七百七十七万元,全年执行数合计结(jié\n",
+            ")算完成,通过实施农机购置补贴项目改善了农机装备结构和农户的\n",
+            "购机能力。项目资金年初预算数全年预算数全年执行数年度资金总额:\n",
+            "620.82万元620.82万元620.82万元,其中本年财政拨款合计为202.64\n",
+            "132.912万元,上年结转资金和其他资金均为零,项目运行情况良好。\n",
+            "短行",
+        )]));
+        let t = &c.text;
+        assert!(t.contains("农机购置与应用"), "{t}");
+        assert!(t.contains("结算完成"), "{t}");
+        assert!(t.contains("年度资金总额:620.82万元"), "{t}");
+        assert!(t.contains("202.64 132.912万元"), "{t}");
+        assert!(t.ends_with("良好。\n短行"), "{t}");
+        // a gloss in a cell of its own line is stripped as before
+        assert_eq!(strip_pinyin_glosses("結(jié)論"), "結論");
+        // a spaced OCR confusion is caught after the spaces go
+        let mut n = vec![];
+        assert_eq!(clean_page("资金(万 兀)", &mut n), "资金(万元)");
+    }
+
+    #[test]
+    fn glued_form_figures_are_split_only_where_the_cut_is_unmistakable() {
+        for (raw, want) in [
+            (
+                "年度资金总额7.297.297.2910.00100%10.00",
+                "年度资金总额7.29 7.29 7.29 10.00 100%10.00",
+            ),
+            ("合计329.77329.77338.31万元", "合计329.77 329.77 338.31万元"),
+            ("执行率12.5%", "执行率12.5%"),
+            ("共1.5万元", "共1.5万元"),
+            // one decimal fits and two do not
+            ("数额12.345.6", "数额12.3 45.6"),
+            // dates, versions, addresses, whole numbers: no cut
+            ("日期2024.05.30发布", "日期2024.05.30发布"),
+            ("版本11.1.0.11691", "版本11.1.0.11691"),
+            ("V1.2.3", "V1.2.3"),
+            ("地址192.168.1.1", "地址192.168.1.1"),
+            ("合计10001000100%20", "合计10001000100%20"),
+        ] {
+            assert_eq!(split_glued_figures(raw), want, "{raw}");
+        }
     }
 
     #[test]
