@@ -658,6 +658,9 @@ pub fn load_pdf(
     );
     let mut pages: Vec<PageText> = Vec::with_capacity(numbers.len());
     let mut unreadable = Vec::new();
+    // Unreadable pages that use a font gone from the file: text lost to the damage.
+    let mut font_lost: Vec<usize> = Vec::new();
+    let mut fonts_cut = std::collections::HashMap::new();
     for (i, slot) in done.into_iter().enumerate() {
         let number = i + 1;
         pages.push(match slot {
@@ -679,6 +682,9 @@ pub fn load_pdf(
                     Verdict::Empty
                 } else {
                     unreadable.push((number, worst[i]));
+                    if lopdf_text::page_fonts_missing(&pdf.doc, id, &mut fonts_cut) {
+                        font_lost.push(number);
+                    }
                     Verdict::NeedsOcr
                 };
                 PageText {
@@ -739,6 +745,16 @@ pub fn load_pdf(
         _ => TextLayer::Mixed,
     };
     unreadable.retain(|(n, _)| !pages[n - 1].backend.is_ocr());
+    font_lost.retain(|n| !pages[n - 1].backend.is_ocr());
+    if !font_lost.is_empty() {
+        warnings.push(format!(
+            "page {}: text lost: a font the page uses is missing or cut off in the file (truncated or \
+             damaged); {} of {} page(s) read",
+            ranges(&font_lost),
+            pages.iter().filter(|p| !p.text.trim().is_empty()).count(),
+            pages.len()
+        ));
+    }
     let doc = LoadedDocument {
         pages,
         text_layer,
@@ -750,6 +766,20 @@ pub fn load_pdf(
                 return Err(LoadError::new(
                     ErrorKind::NeedsOcr,
                     format!("no usable text layer on any page, and OCR failed: {e}"),
+                ));
+            }
+            if !font_lost.is_empty() {
+                let ocr = match opts.ocr {
+                    OcrMode::Never => "; OCR of the rendered pages may read them (--ocr auto)",
+                    _ => ", OCR",
+                };
+                return Err(LoadError::new(
+                    ErrorKind::Damaged,
+                    format!(
+                        "no usable text: fonts of page {} are missing or cut off in the file (truncated \
+                         or damaged); tried: lopdf, pdf-extract, pdftotext{ocr}",
+                        ranges(&font_lost)
+                    ),
                 ));
             }
             if !map_damaged.is_empty() {
