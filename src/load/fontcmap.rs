@@ -270,10 +270,8 @@ pub fn name_unicode(name: &str) -> Option<char> {
             .and_then(char::from_u32)
             .filter(|c| !c.is_control())
     };
-    if let Some(h) = base.strip_prefix("uni") {
-        if h.len() == 4 {
-            return hex(h);
-        }
+    if let Some(h) = base.strip_prefix("uni").filter(|h| h.len() == 4) {
+        return hex(h);
     }
     match base.strip_prefix('u') {
         Some(h) if (4..=6).contains(&h.len()) => hex(h),

@@ -238,10 +238,10 @@ pub fn page_fonts_missing(
         if gone(doc, res.get(b"Font").ok()) {
             return true;
         }
-        if let Some(fs) = deref_dict(doc, res.get(b"Font").ok()) {
-            if fs.iter().any(|(_, f)| font_gone(doc, f, cut)) {
-                return true;
-            }
+        if deref_dict(doc, res.get(b"Font").ok())
+            .is_some_and(|fs| fs.iter().any(|(_, f)| font_gone(doc, f, cut)))
+        {
+            return true;
         }
         if depth >= 4 {
             return false;
