@@ -33,7 +33,7 @@ use std::process::Command;
 
 /// Seeds the CI test damages, and which variants (`None`: all): a small classic-xref
 /// CID-font file gets every damage; an xref-stream file with object streams gets those
-/// that hit its different structure. Kept small so the test stays light in a debug build;
+/// that hit its different structure, and so does its copy without ToUnicode maps. Kept small so the test stays light in a debug build;
 /// the measurement below and `scripts/damaged-measure.py` damage every text seed.
 const SEEDS: &[(&str, Option<&[&str]>)] = &[
     ("seed-stsong-cid.pdf", None),
@@ -47,6 +47,12 @@ const SEEDS: &[(&str, Option<&[&str]>)] = &[
             "broken-objstm",
             "tounicode-cut",
         ]),
+    ),
+    // No ToUnicode at all: text from the embedded TrueType and CFF programs; a truncation
+    // that cuts those programs off must say so (or be `damaged`), not `needs_ocr`.
+    (
+        "seed-no-tounicode.pdf",
+        Some(&["tail-cut", "truncated-93", "truncated-50"]),
     ),
 ];
 
@@ -468,6 +474,127 @@ fn damaged_variants_recover_or_say_what_was_lost() {
         wrong.len(),
         wrong.join("\n")
     );
+}
+
+/// Where MuPDF (`mutool draw -F txt`, when installed) or poppler (`pdftotext`) recovers the
+/// seed's text from a variant (>= 20 %), the load stage recovers at least 95 % of the better
+/// reader's share. Shares are of the seed's true text (`../shared/corpus/seed`), in order;
+/// ours is taken relative to our share on the undamaged file, as
+/// `scripts/damaged-measure.py` does. The bomb is left out (`too_large` by design).
+#[test]
+fn variants_keep_up_with_the_better_reader() {
+    let (Some(seeds), Some(seed_text)) = (common::corpus("seed-pdfs"), common::corpus("seed"))
+    else {
+        return;
+    };
+    let truth_file = std::fs::read_dir(&seed_text)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "txt"))
+        .expect("the seed text");
+    let truth = std::fs::read_to_string(truth_file).unwrap();
+    let have = |p: &str| {
+        Command::new(p)
+            .arg("-v")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok()
+    };
+    let pdftotext = have("pdftotext");
+    assert!(
+        pdftotext || std::env::var_os("CI").is_none(),
+        "CI installs poppler-utils"
+    );
+    let mutool = have("mutool");
+    // Not `scratch()`: the other tests of this process remove that folder when done.
+    let dir = std::env::temp_dir().join(format!("baogao-damaged-readers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (mut compared, mut wrong) = (0, Vec::new());
+    for (seed, only) in SEEDS {
+        let bytes = std::fs::read(seeds.join(seed)).unwrap();
+        let ours_of = |o: &Outcome| match &o.result {
+            Ok((t, _, _)) => recovered(t, &truth),
+            Err(_) => 0.0,
+        };
+        let base = ours_of(&baogao_load(&seeds.join(seed), &bytes));
+        assert!(base > 0.9, "{seed} undamaged: {base:.3} of the seed text");
+        for (name, damage, want) in VARIANTS {
+            if *want == Want::TooLarge || only.is_some_and(|o| !o.contains(name)) {
+                continue;
+            }
+            let Some(variant) = damage(&bytes) else {
+                continue;
+            };
+            let vpath = dir.join(format!("{}.{name}.pdf", seed.trim_end_matches(".pdf")));
+            std::fs::write(&vpath, &variant).unwrap();
+            let mut best: f64 = 0.0;
+            if pdftotext {
+                best = best.max(
+                    reader_text("pdftotext", &["-enc", "UTF-8", "-q"], &vpath)
+                        .map_or(0.0, |t| recovered(&t, &truth)),
+                );
+            }
+            if mutool {
+                best = best.max(
+                    reader_text("mutool", &["draw", "-F", "txt", "-q"], &vpath)
+                        .map_or(0.0, |t| recovered(&t, &truth)),
+                );
+            }
+            if best < 0.2 {
+                continue;
+            }
+            compared += 1;
+            let ours = (ours_of(&baogao_load(&vpath, &variant)) / base).min(1.0);
+            if ours < 0.95 * best {
+                wrong.push(format!(
+                    "{seed} {name}: {ours:.3} against a reader's {best:.3}"
+                ));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        compared > 0 || !pdftotext,
+        "no variant was compared with a reader"
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} variant(s) below 95 % of the better reader:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+/// The composite-font seed with every ToUnicode map removed: its TrueType (`FontFile2`) and
+/// CFF (`FontFile3`, OpenType-wrapped) subsets still carry the glyphs' Unicode, so every page
+/// must read as the same seed with its maps (MuPDF reads it so too).
+#[test]
+fn fonts_without_tounicode_read_from_the_embedded_programs() {
+    let Some(seeds) = common::corpus("seed-pdfs") else {
+        return;
+    };
+    let read = |name: &str| {
+        let path = seeds.join(name);
+        let bytes = std::fs::read(&path).unwrap();
+        let opts = LoadOptions {
+            ocr: OcrMode::Never,
+            ..Default::default()
+        };
+        load(&path, &bytes, &opts).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let with_maps = read("seed-cid-identity-h.pdf");
+    let without = read("seed-no-tounicode.pdf");
+    assert_eq!(without.pages.len(), with_maps.pages.len());
+    for (a, b) in with_maps.pages.iter().zip(&without.pages) {
+        let r = recovered(&b.text, &a.text);
+        assert!(
+            r >= 0.95 && b.verdict.as_str() == "good",
+            "page {}: {} with {r:.3} of the text",
+            b.number,
+            b.verdict.as_str()
+        );
+    }
 }
 
 #[test]

@@ -148,6 +148,12 @@ enum Event {
 /// Run a batch; returns the exit code (see [`exit`]).
 pub fn run(opts: BatchOptions, cfg: Config) -> i32 {
     let started = Instant::now();
+    // OCR stops starting pages a tenth of the timeout before it (the later stages and the
+    // write need the rest), so a long scan comes back partial with a warning, not `timeout`.
+    let mut cfg = cfg;
+    if let Some(t) = opts.timeout {
+        cfg.load.ocr_budget = Some(t - t / 10);
+    }
     let lock = match FolderLock::acquire(&opts.out) {
         Ok(l) => l,
         Err(e) => {

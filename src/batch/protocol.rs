@@ -56,6 +56,9 @@ pub struct WorkerConfig {
     pub rules_version: String,
     pub ocr: Ocr,
     pub ocr_jobs: usize,
+    /// [`LoadOptions::ocr_budget`] in milliseconds (the batch derives it from `--timeout`).
+    #[serde(default)]
+    pub ocr_budget_ms: Option<u64>,
     /// The check stage's confidence constants.
     pub confidence: crate::check::ConfidenceParams,
 }
@@ -100,6 +103,7 @@ impl WorkerConfig {
                 OcrMode::Never => Ocr::Never,
             },
             ocr_jobs: cfg.load.ocr_jobs,
+            ocr_budget_ms: cfg.load.ocr_budget.map(|b| b.as_millis() as u64),
             confidence: cfg.confidence,
         }
     }
@@ -133,6 +137,7 @@ impl WorkerConfig {
                     Ocr::Never => OcrMode::Never,
                 },
                 ocr_jobs: self.ocr_jobs,
+                ocr_budget: self.ocr_budget_ms.map(std::time::Duration::from_millis),
                 // An engine injected into the parent cannot cross the process boundary:
                 // workers use the shipped one.
                 ..LoadOptions::default()
@@ -203,6 +208,7 @@ mod tests {
         let mut cfg = Config::builtin();
         cfg.load.ocr = OcrMode::Never;
         cfg.load.ocr_jobs = 3;
+        cfg.load.ocr_budget = Some(std::time::Duration::from_millis(270_500));
         let wc = WorkerConfig::new(&cfg, Path::new("out"), Some(512));
         let wire: ToWorker = serde_json::from_str(&line(&ToWorker::Config(wc.clone()))).unwrap();
         assert_eq!(wire, ToWorker::Config(wc.clone()));
@@ -211,6 +217,10 @@ mod tests {
         assert_eq!(got.rules.sources, cfg.rules.sources);
         assert_eq!(got.load.ocr, OcrMode::Never);
         assert_eq!(got.load.ocr_jobs, 3);
+        assert_eq!(
+            got.load.ocr_budget,
+            Some(std::time::Duration::from_millis(270_500))
+        );
         assert_eq!(wc.out.to_path(), PathBuf::from("out"));
         assert_eq!(wc.max_memory_mb, Some(512));
     }

@@ -1,5 +1,6 @@
-//! Unicode from the embedded font itself, for a composite TrueType font (Type0 /
-//! CIDFontType2 with a `FontFile2`) whose ToUnicode map is damaged or absent.
+//! Unicode from the embedded font itself, for a composite font (Type0 over a CIDFontType2
+//! with a `FontFile2`, or a CIDFontType0 with a CFF `FontFile3`, bare or OpenType-wrapped)
+//! whose ToUnicode map is damaged or absent.
 //!
 //! Why: a ToUnicode stream cut off in transfer, or a producer that never wrote one, leaves
 //! glyph ids without text; the font program usually still carries a `cmap` table
@@ -44,13 +45,24 @@ pub fn identity_map(doc: &Document, font: &Dictionary) -> Option<HashMap<u32, St
     )
     .as_dict()
     .ok()?;
-    if desc.get(b"Subtype").and_then(Object::as_name).ok()? != b"CIDFontType2" {
+    let subtype = desc.get(b"Subtype").and_then(Object::as_name).ok()?;
+    let descriptor = dict(doc, desc, b"FontDescriptor")?;
+    if subtype == b"CIDFontType0" {
+        // CFF: bare (`/FontFile3 /Subtype /CIDFontType0C`) or inside an OpenType wrapper.
+        let program = match deref(doc, descriptor.get(b"FontFile3").ok()?) {
+            Object::Stream(s) => decode::decode(doc, s, FONT_CAP).ok()?,
+            _ => return None,
+        };
+        let map: HashMap<u32, String> = cff_code_unicode(&program)?
+            .into_iter()
+            .map(|(code, c)| (code, c.to_string()))
+            .collect();
+        return (!map.is_empty()).then_some(map);
+    }
+    if subtype != b"CIDFontType2" {
         return None;
     }
-    let program = match deref(
-        doc,
-        dict(doc, desc, b"FontDescriptor")?.get(b"FontFile2").ok()?,
-    ) {
+    let program = match deref(doc, descriptor.get(b"FontFile2").ok()?) {
         Object::Stream(s) => decode::decode(doc, s, FONT_CAP).ok()?,
         _ => return None,
     };
@@ -114,6 +126,159 @@ pub fn glyph_unicode(program: &[u8]) -> Option<HashMap<u16, char>> {
     (!out.is_empty()).then_some(out)
 }
 
+/// CID (the code under Identity-H/V) → Unicode for a CFF font program, bare or wrapped in
+/// OpenType (`OTTO`). Unicode per glyph comes from the wrapper's `cmap` if there is one, else
+/// from the glyph's name (`uni4E2D`, `u20BB7`, `A`, `one` …; ttf-parser's `glyph-names`).
+/// Glyph → CID is the CFF charset for a CID-keyed font; for a name-keyed font the CID is the
+/// glyph id (PDF 32000 9.7.4.2).
+pub fn cff_code_unicode(program: &[u8]) -> Option<HashMap<u32, char>> {
+    let (cff_data, by_cmap) = if program.starts_with(b"OTTO") {
+        let face = ttf_parser::RawFace::parse(program, 0).ok()?;
+        (
+            face.table(ttf_parser::Tag::from_bytes(b"CFF "))?,
+            glyph_unicode(program).unwrap_or_default(),
+        )
+    } else {
+        (program, HashMap::new())
+    };
+    let cff = ttf_parser::cff::Table::parse(cff_data)?;
+    let mut out = HashMap::new();
+    for g in 1..cff.number_of_glyphs() {
+        let gid = ttf_parser::GlyphId(g);
+        let Some(c) = by_cmap
+            .get(&g)
+            .copied()
+            .or_else(|| cff.glyph_name(gid).and_then(name_unicode))
+        else {
+            continue;
+        };
+        let code = cff.glyph_cid(gid).map_or(u32::from(g), u32::from);
+        out.insert(code, c);
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Unicode of a glyph name by the Adobe Glyph List's rules for `uniXXXX` / `uXXXX[XX]` and the
+/// names of the printable ASCII characters (CFF standard strings); a suffix after `.` is
+/// dropped (`one.tf`). `None` for names that say nothing (`g123`, `cid00042`, `.notdef`).
+pub fn name_unicode(name: &str) -> Option<char> {
+    const ASCII: [&str; 95] = [
+        "space",
+        "exclam",
+        "quotedbl",
+        "numbersign",
+        "dollar",
+        "percent",
+        "ampersand",
+        "quotesingle",
+        "parenleft",
+        "parenright",
+        "asterisk",
+        "plus",
+        "comma",
+        "hyphen",
+        "period",
+        "slash",
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "colon",
+        "semicolon",
+        "less",
+        "equal",
+        "greater",
+        "question",
+        "at",
+        "A",
+        "B",
+        "C",
+        "D",
+        "E",
+        "F",
+        "G",
+        "H",
+        "I",
+        "J",
+        "K",
+        "L",
+        "M",
+        "N",
+        "O",
+        "P",
+        "Q",
+        "R",
+        "S",
+        "T",
+        "U",
+        "V",
+        "W",
+        "X",
+        "Y",
+        "Z",
+        "bracketleft",
+        "backslash",
+        "bracketright",
+        "asciicircum",
+        "underscore",
+        "grave",
+        "a",
+        "b",
+        "c",
+        "d",
+        "e",
+        "f",
+        "g",
+        "h",
+        "i",
+        "j",
+        "k",
+        "l",
+        "m",
+        "n",
+        "o",
+        "p",
+        "q",
+        "r",
+        "s",
+        "t",
+        "u",
+        "v",
+        "w",
+        "x",
+        "y",
+        "z",
+        "braceleft",
+        "bar",
+        "braceright",
+        "asciitilde",
+    ];
+    let base = name.split('.').next().filter(|b| !b.is_empty())?;
+    if let Some(i) = ASCII.iter().position(|n| *n == base) {
+        return char::from_u32(0x20 + i as u32);
+    }
+    let hex = |h: &str| {
+        (h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| u32::from_str_radix(h, 16).ok())
+            .flatten()
+            .and_then(char::from_u32)
+            .filter(|c| !c.is_control())
+    };
+    if let Some(h) = base.strip_prefix("uni").filter(|h| h.len() == 4) {
+        return hex(h);
+    }
+    match base.strip_prefix('u') {
+        Some(h) if (4..=6).contains(&h.len()) => hex(h),
+        _ => None,
+    }
+}
+
 /// Radicals, private use and CJK compatibility ideographs: a code point a font maps to a glyph
 /// that also has a regular one.
 fn second_choice(c: char) -> bool {
@@ -144,6 +309,24 @@ mod tests {
         }
         assert!(checked > 0, "no test character in the demo font");
         assert!(!map.contains_key(&0), ".notdef has no Unicode");
+    }
+
+    #[test]
+    fn glyph_names_give_their_characters() {
+        assert_eq!(name_unicode("uni4E2D"), Some('中'));
+        assert_eq!(name_unicode("u20BB7"), Some('\u{20BB7}'));
+        assert_eq!(name_unicode("one.tf"), Some('1'));
+        assert_eq!(name_unicode("A"), Some('A'));
+        assert_eq!(name_unicode("space"), Some(' '));
+        assert_eq!(name_unicode("asciitilde"), Some('~'));
+        for say_nothing in [
+            "g123", "cid00042", ".notdef", "uni4E2", "uniZZZZ", "u0007", "",
+        ] {
+            assert_eq!(name_unicode(say_nothing), None, "{say_nothing:?}");
+        }
+        // Not a CFF program, bare or wrapped.
+        assert!(cff_code_unicode(b"OTTO not a font").is_none());
+        assert!(cff_code_unicode(&[1, 0, 4, 4, 0, 0]).is_none());
     }
 
     #[test]

@@ -176,6 +176,95 @@ pub fn page_has_images(doc: &Document, page_id: ObjectId) -> bool {
         .any(|r| has_images(doc, r, 0))
 }
 
+/// Whether a font the page uses (its resources or its forms') is gone from the file: the
+/// font, its descendant, its descriptor or its embedded program is a reference to an object
+/// that does not load, or the program's stream is cut short (a truncated or damaged file).
+/// Such a page reads garbled because of the damage, not because it is a scan or its
+/// producer wrote no Unicode. `cut` caches the verdict per font program across pages.
+pub fn page_fonts_missing(
+    doc: &Document,
+    page_id: ObjectId,
+    cut: &mut HashMap<ObjectId, bool>,
+) -> bool {
+    fn gone(doc: &Document, o: Option<&Object>) -> bool {
+        matches!(o, Some(Object::Reference(id)) if doc.get_object(*id).is_err())
+    }
+    fn program_cut(doc: &Document, o: Option<&Object>, cut: &mut HashMap<ObjectId, bool>) -> bool {
+        let Some(&Object::Reference(id)) = o else {
+            return false;
+        };
+        *cut.entry(id).or_insert_with(|| match doc.get_object(id) {
+            Err(_) => true,
+            Ok(Object::Stream(s)) => !matches!(
+                super::decode::decode_checked(doc, s, 48 << 20),
+                Ok((_, false))
+            ),
+            Ok(_) => false,
+        })
+    }
+    fn font_gone(doc: &Document, font: &Object, cut: &mut HashMap<ObjectId, bool>) -> bool {
+        if gone(doc, Some(font)) {
+            return true;
+        }
+        let Ok(f) = deref(doc, font).as_dict() else {
+            return false;
+        };
+        let mut fonts = vec![f];
+        if let Ok(Object::Array(d)) = f.get(b"DescendantFonts").map(|o| deref(doc, o)) {
+            if d.first().is_some_and(|o| gone(doc, Some(o))) {
+                return true;
+            }
+            fonts.extend(d.first().and_then(|o| deref(doc, o).as_dict().ok()));
+        }
+        fonts.iter().any(|f| {
+            let desc = f.get(b"FontDescriptor").ok();
+            if gone(doc, desc) {
+                return true;
+            }
+            let Some(d) = desc.and_then(|d| deref(doc, d).as_dict().ok()) else {
+                return false;
+            };
+            [&b"FontFile"[..], b"FontFile2", b"FontFile3"]
+                .iter()
+                .any(|k| program_cut(doc, d.get(k).ok(), cut))
+        })
+    }
+    fn in_resources(
+        doc: &Document,
+        res: &Dictionary,
+        depth: usize,
+        cut: &mut HashMap<ObjectId, bool>,
+    ) -> bool {
+        if gone(doc, res.get(b"Font").ok()) {
+            return true;
+        }
+        if deref_dict(doc, res.get(b"Font").ok())
+            .is_some_and(|fs| fs.iter().any(|(_, f)| font_gone(doc, f, cut)))
+        {
+            return true;
+        }
+        if depth >= 4 {
+            return false;
+        }
+        let Some(xs) = deref_dict(doc, res.get(b"XObject").ok()) else {
+            return false;
+        };
+        xs.iter().any(|(_, o)| {
+            deref(doc, o).as_stream().is_ok_and(|s| {
+                deref_dict(doc, s.dict.get(b"Resources").ok())
+                    .is_some_and(|r| in_resources(doc, r, depth + 1, cut))
+            })
+        })
+    }
+    let res_gone = doc
+        .get_dictionary(page_id)
+        .is_ok_and(|p| gone(doc, p.get(b"Resources").ok()));
+    res_gone
+        || page_resources(doc, page_id)
+            .iter()
+            .any(|r| in_resources(doc, r, 0, cut))
+}
+
 type Matrix = [f64; 6];
 const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
 

@@ -211,6 +211,11 @@ pub struct LoadOptions {
     /// The OCR engine; `None` means the shipped one ([`crate::ocr::Tesseract`]), started
     /// when a page first needs it (so a machine without tesseract converts text PDFs).
     pub ocr_engine: Option<OcrEngineHandle>,
+    /// Time for OCR, counted from the start of a PDF's load: pages whose OCR would start
+    /// later are left empty and named in a warning, so a long scan comes back partial (with
+    /// the warning) instead of being killed whole by `--timeout`. `None`: no limit. The
+    /// batch sets it to the timeout less a tenth (for the stages after OCR).
+    pub ocr_budget: Option<std::time::Duration>,
 }
 
 /// An injected OCR engine (any [`crate::ocr::OcrEngine`]), shared by the pages of a batch.

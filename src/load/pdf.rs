@@ -403,11 +403,12 @@ pub fn load_pdf(
     bytes: &[u8],
     opts: &LoadOptions,
 ) -> Result<LoadedDocument, LoadError> {
+    let deadline = opts.ocr_budget.map(|b| std::time::Instant::now() + b);
     let pdf = match open(bytes) {
         Ok(pdf) => pdf,
         // Neither lopdf nor our rebuild can parse it: poppler repairs in other ways.
         Err(e) if e.kind == ErrorKind::Damaged && pdftotext::available() => {
-            return pdftotext_only(path, opts, bytes, e)
+            return pdftotext_only(path, opts, deadline, bytes, e)
                 .map_err(|e| unknown_filter_error(bytes, e));
         }
         Err(e) => return Err(unknown_filter_error(bytes, e)),
@@ -657,6 +658,9 @@ pub fn load_pdf(
     );
     let mut pages: Vec<PageText> = Vec::with_capacity(numbers.len());
     let mut unreadable = Vec::new();
+    // Unreadable pages that use a font gone from the file: text lost to the damage.
+    let mut font_lost: Vec<usize> = Vec::new();
+    let mut fonts_cut = std::collections::HashMap::new();
     for (i, slot) in done.into_iter().enumerate() {
         let number = i + 1;
         pages.push(match slot {
@@ -678,6 +682,9 @@ pub fn load_pdf(
                     Verdict::Empty
                 } else {
                     unreadable.push((number, worst[i]));
+                    if lopdf_text::page_fonts_missing(&pdf.doc, id, &mut fonts_cut) {
+                        font_lost.push(number);
+                    }
                     Verdict::NeedsOcr
                 };
                 PageText {
@@ -730,7 +737,7 @@ pub fn load_pdf(
             ));
         }
     }
-    let ocr_error = ocr_into(path, opts, &mut pages, &mut warnings);
+    let ocr_error = ocr_into(path, opts, deadline, &mut pages, &mut warnings);
     let ocred = pages.iter().filter(|p| p.backend.is_ocr()).count();
     let text_layer = match ocred {
         0 => TextLayer::Pdf,
@@ -738,6 +745,16 @@ pub fn load_pdf(
         _ => TextLayer::Mixed,
     };
     unreadable.retain(|(n, _)| !pages[n - 1].backend.is_ocr());
+    font_lost.retain(|n| !pages[n - 1].backend.is_ocr());
+    if !font_lost.is_empty() {
+        warnings.push(format!(
+            "page {}: text lost: a font the page uses is missing or cut off in the file (truncated or \
+             damaged); {} of {} page(s) read",
+            ranges(&font_lost),
+            pages.iter().filter(|p| !p.text.trim().is_empty()).count(),
+            pages.len()
+        ));
+    }
     let doc = LoadedDocument {
         pages,
         text_layer,
@@ -749,6 +766,20 @@ pub fn load_pdf(
                 return Err(LoadError::new(
                     ErrorKind::NeedsOcr,
                     format!("no usable text layer on any page, and OCR failed: {e}"),
+                ));
+            }
+            if !font_lost.is_empty() {
+                let ocr = match opts.ocr {
+                    OcrMode::Never => "; OCR of the rendered pages may read them (--ocr auto)",
+                    _ => ", OCR",
+                };
+                return Err(LoadError::new(
+                    ErrorKind::Damaged,
+                    format!(
+                        "no usable text: fonts of page {} are missing or cut off in the file (truncated \
+                         or damaged); tried: lopdf, pdf-extract, pdftotext{ocr}",
+                        ranges(&font_lost)
+                    ),
                 ));
             }
             if !map_damaged.is_empty() {
@@ -818,9 +849,11 @@ pub fn load_pdf(
 /// every page; `never`: none) and put their text in place, backend `ocr:<engine>`,
 /// verdict `ocr`. Returns the OCR error when the engine cannot run at all (missing
 /// tesseract or its Chinese data), so the caller can name the packages to install.
+/// Pages left out because OCR would start after `deadline` are named in one warning.
 fn ocr_into(
     path: &Path,
     opts: &LoadOptions,
+    deadline: Option<std::time::Instant>,
     pages: &mut [PageText],
     warnings: &mut Vec<String>,
 ) -> Option<crate::ocr::OcrError> {
@@ -854,7 +887,10 @@ fn ocr_into(
         },
     };
     let name = PageBackend::Ocr(engine.name().to_string());
-    for (n, res) in crate::ocr::ocr_pdf_pages(path, &want, engine, opts.ocr_jobs.max(1)) {
+    let mut not_reached = Vec::new();
+    let results =
+        crate::ocr::ocr_pdf_pages_until(path, &want, engine, opts.ocr_jobs.max(1), deadline);
+    for (n, res) in results {
         match res {
             Ok(p) if !p.text.trim().is_empty() => {
                 let page = &mut pages[n - 1];
@@ -866,8 +902,19 @@ fn ocr_into(
                 }
             }
             Ok(_) => warnings.push(format!("page {n}: OCR found no text")),
+            Err(e) if e.kind == crate::ocr::BUDGET => not_reached.push(n),
             Err(e) => warnings.push(format!("page {n}: OCR failed: {e}")),
         }
+    }
+    if !not_reached.is_empty() {
+        not_reached.sort_unstable();
+        warnings.push(format!(
+            "OCR time budget ({} s, from --timeout) spent: page(s) {} not OCRed, left empty ({} of {} page(s) OCRed)",
+            opts.ocr_budget.map_or(0, |b| b.as_secs()),
+            ranges(&not_reached),
+            want.len() - not_reached.len(),
+            want.len()
+        ));
     }
     None
 }
@@ -898,6 +945,7 @@ fn unknown_filter_error(bytes: &[u8], e: LoadError) -> LoadError {
 fn pdftotext_only(
     path: &Path,
     opts: &LoadOptions,
+    deadline: Option<std::time::Instant>,
     bytes: &[u8],
     parse_error: LoadError,
 ) -> Result<LoadedDocument, LoadError> {
@@ -930,7 +978,7 @@ fn pdftotext_only(
         .collect();
     let mut pages = pages;
     let mut warnings = vec![format!("{}; text from pdftotext only", parse_error.message)];
-    let _ = ocr_into(path, opts, &mut pages, &mut warnings);
+    let _ = ocr_into(path, opts, deadline, &mut pages, &mut warnings);
     let text_layer = match pages.iter().filter(|p| p.backend.is_ocr()).count() {
         0 => TextLayer::Pdf,
         n if n == pages.len() => TextLayer::Ocr,

@@ -58,7 +58,8 @@ pub struct OcrPage {
 }
 
 /// Why a page could not be OCRed. `kind` strings are stable (warnings and tests key on
-/// them): `missing_tool`, `missing_language`, `rasterize`, `engine`, `page_range`, `io`.
+/// them): `missing_tool`, `missing_language`, `rasterize`, `engine`, `page_range`, `io`,
+/// `budget`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct OcrError {
@@ -87,6 +88,9 @@ impl OcrError {
     }
 }
 
+/// [`OcrError::kind`] of a page left out because the OCR time budget was spent.
+pub const BUDGET: &str = "budget";
+
 /// An OCR engine: one page image in, its text out.
 ///
 /// `recognize_page` returns the engine's text as it comes (no [`postprocess`]);
@@ -114,6 +118,19 @@ pub fn ocr_pdf_pages(
     engine: &dyn OcrEngine,
     jobs: usize,
 ) -> Vec<(usize, Result<OcrPage, OcrError>)> {
+    ocr_pdf_pages_until(pdf, pages, engine, jobs, None)
+}
+
+/// [`ocr_pdf_pages`] within a time budget: a page whose turn comes after `deadline` is not
+/// rasterized or recognized and gets an error of kind `budget` (a page already started
+/// finishes).
+pub fn ocr_pdf_pages_until(
+    pdf: &Path,
+    pages: &[usize],
+    engine: &dyn OcrEngine,
+    jobs: usize,
+    deadline: Option<std::time::Instant>,
+) -> Vec<(usize, Result<OcrPage, OcrError>)> {
     if pages.is_empty() {
         return Vec::new();
     }
@@ -123,6 +140,9 @@ pub fn ocr_pdf_pages(
     };
     let sources = raster::PageSources::open(pdf);
     let work = |page: usize| -> Result<OcrPage, OcrError> {
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            return Err(OcrError::new(BUDGET, "OCR time budget spent"));
+        }
         let image = sources.image(pdf, page, dir.path())?;
         let result = engine.recognize_page(&image);
         // Page images are 0.4–4 MB each; do not keep them until the whole document is done.
@@ -188,6 +208,24 @@ mod tests {
         assert_eq!(out.len(), 2);
         for (_, r) in &out {
             assert!(r.is_err());
+        }
+        assert_eq!(engine.0.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn pages_after_the_deadline_are_not_recognized() {
+        let engine = Echo(AtomicUsize::new(0));
+        let past = std::time::Instant::now();
+        let out = ocr_pdf_pages_until(
+            Path::new("/nonexistent/x.pdf"),
+            &[1, 2, 3],
+            &engine,
+            1,
+            Some(past),
+        );
+        assert_eq!(out.len(), 3);
+        for (_, r) in &out {
+            assert_eq!(r.as_ref().unwrap_err().kind, BUDGET);
         }
         assert_eq!(engine.0.load(Ordering::SeqCst), 0);
     }
