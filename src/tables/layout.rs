@@ -204,8 +204,12 @@ pub fn find_tables(t: &Templates, clean: &CleanText, pages: &[(usize, &str)]) ->
             }
             Cells::Multi(c) => {
                 let (c, last) = r.wrapped_header(i, c);
-                r.header_match(&c)
-                    .map(|(cols, ti)| r.read_delimited(i, last + 1, c, cols, ti))
+                match r.header_match(&c) {
+                    Some((cols, ti)) => Some(r.read_delimited(i, last + 1, c, cols, ti)),
+                    None => r
+                        .stacked_header(i, &c)
+                        .map(|(c, last, cols, ti)| r.read_delimited(i, last + 1, c, cols, ti)),
+                }
             }
             Cells::Single(_) => r.read_column_lines(i),
             _ => None,
@@ -368,6 +372,34 @@ impl Reader<'_> {
         let tpl = self.t.template_for(&cols)?;
         let ti = self.t.tables.iter().position(|x| x.id == tpl.id)?;
         Some((cols, ti))
+    }
+
+    /// A header whose long cells wrapped inside their columns over two or three lines, each
+    /// line holding a piece of every long cell in its own column (`一级 | 年度指 | 分值` over
+    /// `指标 | 标值 |`): the pieces joined column by column, when every joined cell is a
+    /// header word and a template fits. Returns the cells, the header's last line, the
+    /// columns and the template.
+    fn stacked_header(&self, i: usize, first: &[String]) -> Option<StackedHeader> {
+        let mut cells = first.to_vec();
+        for d in 1..=2 {
+            let Some(Cells::Multi(next)) = self.lines.get(i + d).map(|l| split_line(&l.1)) else {
+                return None;
+            };
+            if next.len() > cells.len() {
+                return None;
+            }
+            for (c, x) in cells.iter_mut().zip(&next) {
+                c.push_str(x);
+            }
+            let words = cells
+                .iter()
+                .filter(|c| !c.is_empty())
+                .all(|c| self.t.header_word(c).is_some());
+            if words && let Some((cols, ti)) = self.header_match(&cells) {
+                return Some((cells, i + d, cols, ti));
+            }
+        }
+        None
     }
 
     /// A header row a PDF or converter wrapped over several lines (`一级指标 | 二级指标 |
@@ -732,9 +764,14 @@ impl Reader<'_> {
             let mut k = i;
             while k < self.lines.len() {
                 if blank(k) {
-                    if blank(k + 1) {
+                    // One blank line between cells; an empty cell adds two (blank, empty,
+                    // blank). An even run, or more than two empty cells, ends the table.
+                    let run = (k..self.lines.len()).take_while(|&x| blank(x)).count();
+                    if run % 2 == 0 || run > 5 {
                         break;
                     }
+                    k += run;
+                    continue;
                 } else {
                     v.push(k);
                 }
@@ -909,7 +946,18 @@ impl Reader<'_> {
             let mut toks: Vec<String> = Vec::new();
             let mut at: Vec<usize> = Vec::new();
             let mut x = k;
-            while let Some(c) = single(x) {
+            // Empty cells printed as blank lines (one cell per line): skipped, the grammar
+            // seats the cells around them; a longer run of blank lines ends the table.
+            let blank_at = |x: usize| {
+                seq.get(x)
+                    .is_some_and(|&l| self.lines[l].1.trim().is_empty())
+            };
+            loop {
+                let run = (x..seq.len()).take_while(|&y| blank_at(y)).count();
+                if run > 0 && run <= 3 && single(x + run).is_some() {
+                    x += run;
+                }
+                let Some(c) = single(x) else { break };
                 if is_heading(&c) || self.t.headers.iter().any(|(w, _)| *w == despace(&c)) {
                     break;
                 }
@@ -944,6 +992,10 @@ impl Reader<'_> {
         Some((table, next))
     }
 }
+
+/// (header cells, the header's last line, columns, template) of a header wrapped inside its
+/// columns.
+type StackedHeader = (Vec<String>, usize, Vec<Option<String>>, usize);
 
 /// (header words, columns, template, index of the first token after the header, whether
 /// the next line completed wrapped header cells).
