@@ -602,6 +602,8 @@ impl Reader<'_> {
             .iter()
             .position(|c| c.as_deref() == Some("level1"));
         let mut vocab = false;
+        // How many cells the last data row printed (its line), for a cell wrapped below it.
+        let mut printed: Option<usize> = None;
         // The header itself may wrap: its last cell goes on in the next line.
         if self.full_line(body - 1)
             && let Some(Cells::Single(piece)) = self.lines.get(j).map(|l| split_line(&l.1))
@@ -652,19 +654,33 @@ impl Reader<'_> {
                     // The row's last cell wrapped onto a line of its own (`是` / `否` under a
                     // 是否核心指标 column): it fills the row's empty last cell when the table
                     // goes on after it, or the text ends there.
-                    let resumes = self.lines.get(next_j).is_none_or(|l| {
-                        matches!(split_line(&l.1), Cells::Multi(ref c) if c.len() * 2 >= n)
-                            || l.1.trim().is_empty()
-                    });
-                    match table.rows.last_mut() {
-                        Some(last)
-                            if piece.chars().count() <= 6
+                    // A longer piece (a wrapped reason or 实际完成情况) only into the cell
+                    // right after a row printed short, and not a sentence.
+                    let goes_on = self.lines.get(next_j).is_some_and(
+                        |l| matches!(split_line(&l.1), Cells::Multi(ref c) if c.len() * 2 >= n),
+                    );
+                    let resumes =
+                        goes_on || self.lines.get(next_j).is_none_or(|l| l.1.trim().is_empty());
+                    let len = piece.chars().count();
+                    let at = match (table.rows.last(), printed) {
+                        (Some(last), Some(p)) if p < n && last.cells[p].is_empty() => Some(p),
+                        (Some(last), _) if len <= 6 && last.cells[n - 1].is_empty() => Some(n - 1),
+                        _ => None,
+                    };
+                    let short_row = at.is_some() && printed.is_some_and(|p| p < n);
+                    let fits = len <= 6
+                        || (short_row
+                            && (goes_on || (len <= 30 && !piece.contains(['。', '；', ';']))));
+                    match (table.rows.last_mut(), at) {
+                        (Some(last), Some(at))
+                            if fits
                                 && !is_heading(&piece)
                                 && !super::align::is_form_word(self.t, &piece)
-                                && resumes
-                                && last.cells.last().is_some_and(String::is_empty) =>
+                                && self.t.header_word(&piece).is_none()
+                                && resumes =>
                         {
-                            *last.cells.last_mut().expect("n >= 2") = piece;
+                            last.cells[at] = piece;
+                            printed = None;
                             j = next_j;
                             continue;
                         }
@@ -700,6 +716,7 @@ impl Reader<'_> {
                 // `自评结论 | …` under an eight-column table: the form goes on, the table ended.
                 break;
             }
+            let row_printed = cells.len();
             let (cells, merged) = fit(cells, n);
             if cells.iter().all(String::is_empty) {
                 j = next_j;
@@ -741,7 +758,12 @@ impl Reader<'_> {
                     start: off,
                     flags,
                 });
+                printed = Some(row_printed);
+                after_break = false;
+                j = next_j;
+                continue;
             }
+            printed = None;
             after_break = false;
             j = next_j;
         }
