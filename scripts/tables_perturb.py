@@ -156,7 +156,11 @@ def rewrite(tid, layout):
     if glue:
         while before and not before[-1].strip():
             before.pop()
+        # The sentence before the table (a line of the form is not one: a generic lead-in).
         lead = before.pop() if before else ""
+        if "|" in lead or "\t" in lead:
+            before.append(lead)
+            lead = "各项指标完成情况如下："
         table = [lead + table[0]] + table[1:]
     return src.stem, "\n".join(before + table + after)
 

@@ -23,7 +23,7 @@
 //! is not in its shape, at a heading, or at another table's header. A row whose first cell
 //! is a total word (合计, 总分) is kept apart as the table's total.
 
-use super::template::Templates;
+use super::template::{Templates, normalize_header};
 use crate::clean::CleanText;
 use crate::text::{MarkerKind, parse_marker};
 
@@ -203,6 +203,7 @@ pub fn find_tables(t: &Templates, clean: &CleanText, pages: &[(usize, &str)]) ->
                 None
             }
             Cells::Multi(c) => {
+                let c = r.lead_in_dropped(c);
                 let (c, last) = r.wrapped_header(i, c);
                 match r.header_match(&c) {
                     Some((cols, ti)) => Some(r.read_delimited(i, last + 1, c, cols, ti)),
@@ -372,6 +373,41 @@ impl Reader<'_> {
         let tpl = self.t.template_for(&cols)?;
         let ti = self.t.tables.iter().position(|x| x.id == tpl.id)?;
         Some((cols, ti))
+    }
+
+    /// A header row that starts in the middle of a line (`…如下：一级指标 | 二级指标 | …`):
+    /// when the first cell is no header word but ends in one of four or more characters and
+    /// the other cells are header words, the sentence before it is dropped.
+    fn lead_in_dropped(&self, mut cells: Vec<String>) -> Vec<String> {
+        let Some(first) = cells.first() else {
+            return cells;
+        };
+        let rest: Vec<&String> = cells[1..].iter().filter(|c| !c.is_empty()).collect();
+        if self.t.header_word(first).is_some()
+            || super::align::is_form_word(self.t, first)
+            || rest.len() < 2
+            || !rest.iter().all(|c| self.t.column_of(c).is_some())
+        {
+            return cells;
+        }
+        let chars: Vec<char> = first.chars().collect();
+        let suffix = (1..chars.len().saturating_sub(3)).find_map(|k| {
+            let tail: String = chars[k..].iter().collect();
+            self.t
+                .column_of(&tail)
+                .filter(|_| normalize_header(&tail) == tail && self.header_exact(&tail))
+                .map(|_| tail)
+        });
+        if let Some(tail) = suffix {
+            cells[0] = tail;
+        }
+        cells
+    }
+
+    /// The cell is a header word as printed (not a longer cell that starts or ends with one).
+    fn header_exact(&self, cell: &str) -> bool {
+        let h = normalize_header(cell);
+        self.t.headers.iter().any(|(w, _)| *w == h)
     }
 
     /// A header whose long cells wrapped inside their columns over two or three lines, each
