@@ -1114,8 +1114,13 @@ fn spaced_header(t: &Templates, line: &str, next: Option<&str>) -> Option<Spaced
             }
             break;
         }
-        if words.len() >= 4 {
-            let (cols, _) = header_columns(t, &words);
+        let (cols, _) = header_columns(t, &words);
+        // Three words make a header when they open a numbered table (`序号 年初目标值 实际
+        // 完成情况`, alone on its line or followed by row 1).
+        let numbered = words.len() == 3
+            && cols[0].as_deref() == Some("seq")
+            && toks.get(k).is_none_or(|w| seq_number(w) == Some(1));
+        if words.len() >= 4 || numbered {
             if let Some(tpl) = t.template_for(&cols)
                 && let Some(ti) = t.tables.iter().position(|x| x.id == tpl.id)
             {
@@ -1247,6 +1252,37 @@ fn spaced_tables(
                 }
                 table.total = parsed.total;
             }
+            None if table.columns[0].as_deref() == Some("seq") && n == 3 => {
+                // `序号 | 年初目标值 | 实际完成情况` with spaces inside the cells too: rows start
+                // at the next number in sequence, their two texts are split only where the
+                // split is plain (see [`two_texts`]); an unclear row is left out, not guessed.
+                let mut expect = 1;
+                let mut starts = Vec::new();
+                for (p, w) in toks.iter().enumerate() {
+                    if seq_number(w) == Some(expect) {
+                        starts.push(p);
+                        expect += 1;
+                    } else if t.total_words.iter().any(|x| despace(w) == *x) {
+                        break;
+                    }
+                }
+                let stop = toks
+                    .iter()
+                    .position(|w| t.total_words.iter().any(|x| despace(w) == *x))
+                    .unwrap_or(toks.len());
+                for (x, &p) in starts.iter().enumerate() {
+                    let end = starts.get(x + 1).copied().unwrap_or(stop);
+                    let Some((a, b)) = two_texts(&toks[p + 1..end]) else {
+                        continue;
+                    };
+                    let at = locate(&toks[p], &mut row_cursor);
+                    table.rows.push(RawRow {
+                        cells: vec![toks[p].clone(), a, b],
+                        start: at,
+                        flags: vec!["cells_aligned_by_grammar"],
+                    });
+                }
+            }
             None => {
                 // With spaces as separators a row with more or fewer tokens (a number apart
                 // from its unit, as PDF text often has) cannot be aligned: the table ends.
@@ -1275,6 +1311,37 @@ fn spaced_tables(
         r = q.max(r + 1);
     }
     out
+}
+
+/// A row number: `3`, `3.`, `3、`.
+fn seq_number(w: &str) -> Option<u32> {
+    w.trim_end_matches(['.', '、'])
+        .parse::<u32>()
+        .ok()
+        .filter(|&n| n < 1000)
+}
+
+/// A row's two text cells (年初目标值, 实际完成情况) from its space-separated tokens, where
+/// the split is plain: two tokens; a text repeated (`治安满意度 90.0% 治安满意度 90.0%`); or
+/// exactly one later token opening with the first token's first two characters (the actual
+/// restating the target's subject). None otherwise.
+fn two_texts(toks: &[String]) -> Option<(String, String)> {
+    let m = toks.len();
+    let k = if m == 2 {
+        1
+    } else if m >= 2 && m % 2 == 0 && toks[..m / 2] == toks[m / 2..] {
+        m / 2
+    } else {
+        let head: String = toks.first()?.chars().take(2).collect();
+        let hits: Vec<usize> = (1..m)
+            .filter(|&j| head.chars().count() == 2 && toks[j].starts_with(&head))
+            .collect();
+        match hits[..] {
+            [k] => k,
+            _ => return None,
+        }
+    };
+    Some((toks[..k].join(" "), toks[k..].join(" ")))
 }
 
 /// Make a row exactly `n` cells: pad short rows; drop empty cells from long ones (a double
