@@ -825,7 +825,7 @@ impl Reader<'_> {
                     // One blank line between cells; an empty cell adds two (blank, empty,
                     // blank). An even run, or more than two empty cells, ends the table.
                     let run = (k..self.lines.len()).take_while(|&x| blank(x)).count();
-                    if run % 2 == 0 || run > 5 {
+                    if run.is_multiple_of(2) || run > 5 {
                         break;
                     }
                     k += run;
@@ -1120,12 +1120,11 @@ fn spaced_header(t: &Templates, line: &str, next: Option<&str>) -> Option<Spaced
         let numbered = words.len() == 3
             && cols[0].as_deref() == Some("seq")
             && toks.get(k).is_none_or(|w| seq_number(w) == Some(1));
-        if words.len() >= 4 || numbered {
-            if let Some(tpl) = t.template_for(&cols)
-                && let Some(ti) = t.tables.iter().position(|x| x.id == tpl.id)
-            {
-                return Some((words, cols, ti, k, wrapped));
-            }
+        if (words.len() >= 4 || numbered)
+            && let Some(tpl) = t.template_for(&cols)
+            && let Some(ti) = t.tables.iter().position(|x| x.id == tpl.id)
+        {
+            return Some((words, cols, ti, k, wrapped));
         }
     }
     None
@@ -1329,7 +1328,7 @@ fn two_texts(toks: &[String]) -> Option<(String, String)> {
     let m = toks.len();
     let k = if m == 2 {
         1
-    } else if m >= 2 && m % 2 == 0 && toks[..m / 2] == toks[m / 2..] {
+    } else if m >= 2 && m.is_multiple_of(2) && toks[..m / 2] == toks[m / 2..] {
         m / 2
     } else {
         let head: String = toks.first()?.chars().take(2).collect();
