@@ -697,6 +697,12 @@ impl Reader<'_> {
                     );
                     let resumes =
                         goes_on || self.lines.get(next_j).is_none_or(|l| l.1.trim().is_empty());
+                    if goes_on && self.t.header_word(&piece).is_some() {
+                        // A row-group label (`绩效指标`) repeated alone where the table goes
+                        // on, as after a page break: no cell of the row above.
+                        j = next_j;
+                        continue;
+                    }
                     let len = piece.chars().count();
                     let at = match (table.rows.last(), printed) {
                         (Some(last), Some(p)) if p < n && last.cells[p].is_empty() => Some(p),
