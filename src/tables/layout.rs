@@ -1261,10 +1261,12 @@ fn spaced_tables(
                 // `序号 | 年初目标值 | 实际完成情况` with spaces inside the cells too: rows start
                 // at the next number in sequence, their two texts are split only where the
                 // split is plain (see [`two_texts`]); an unclear row is left out, not guessed.
+                // Where the rows have lines of their own, a row starts at a line start.
+                let lined = line_start.iter().filter(|&&b| b).count() > 1;
                 let mut expect = 1;
                 let mut starts = Vec::new();
                 for (p, w) in toks.iter().enumerate() {
-                    if seq_number(w) == Some(expect) {
+                    if seq_number(w) == Some(expect) && (!lined || line_start[p]) {
                         starts.push(p);
                         expect += 1;
                     } else if t.total_words.iter().any(|x| despace(w) == *x) {
