@@ -24,7 +24,8 @@ use crate::normalize::parse_number;
 /// What a column's cell may hold.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
-    /// A level word of this level, or empty (merged, inherited from above).
+    /// A level word of this level (0: of any level, a 指标类别 column that mixes 数量指标
+    /// with 效益指标), or empty (merged, inherited from above).
     Level(u8),
     /// Required text: the indicator (or a score table's 一级指标 when it has no indicator).
     Text,
@@ -94,7 +95,8 @@ impl<'a> Grammar<'a> {
             .map(|c| match c.as_deref() {
                 Some(c) if c == text_col => Kind::Text,
                 Some("level1") => Kind::Level(1),
-                Some("level2" | "category") => Kind::Level(2),
+                Some("level2") => Kind::Level(2),
+                Some("category") => Kind::Level(0),
                 Some("indicator") => Kind::Text,
                 Some("target" | "actual") => Kind::Value,
                 Some("max_points" | "weight" | "score") => Kind::Points,
@@ -190,7 +192,7 @@ impl<'a> Grammar<'a> {
         };
         match self.kinds[k] {
             Kind::Level(l) => match tok.and_then(|s| self.level(s)) {
-                Some(x) if x == l => take(cells, out, 0.0),
+                Some(x) if x == l || l == 0 => take(cells, out, 0.0),
                 // A deeper level word or anything else: this level's cell is merged.
                 _ => self.rec(toks, p, k + 1, q, cells, cost + 0.5, out),
             },

@@ -23,7 +23,7 @@
 //! is not in its shape, at a heading, or at another table's header. A row whose first cell
 //! is a total word (合计, 总分) is kept apart as the table's total.
 
-use super::template::Templates;
+use super::template::{Templates, normalize_header};
 use crate::clean::CleanText;
 use crate::text::{MarkerKind, parse_marker};
 
@@ -203,9 +203,14 @@ pub fn find_tables(t: &Templates, clean: &CleanText, pages: &[(usize, &str)]) ->
                 None
             }
             Cells::Multi(c) => {
+                let c = r.lead_in_dropped(c);
                 let (c, last) = r.wrapped_header(i, c);
-                r.header_match(&c)
-                    .map(|(cols, ti)| r.read_delimited(i, last + 1, c, cols, ti))
+                match r.header_match(&c) {
+                    Some((cols, ti)) => Some(r.read_delimited(i, last + 1, c, cols, ti)),
+                    None => r
+                        .stacked_header(i, &c)
+                        .map(|(c, last, cols, ti)| r.read_delimited(i, last + 1, c, cols, ti)),
+                }
             }
             Cells::Single(_) => r.read_column_lines(i),
             _ => None,
@@ -368,6 +373,69 @@ impl Reader<'_> {
         let tpl = self.t.template_for(&cols)?;
         let ti = self.t.tables.iter().position(|x| x.id == tpl.id)?;
         Some((cols, ti))
+    }
+
+    /// A header row that starts in the middle of a line (`…如下：一级指标 | 二级指标 | …`):
+    /// when the first cell is no header word but ends in one of four or more characters and
+    /// the other cells are header words, the sentence before it is dropped.
+    fn lead_in_dropped(&self, mut cells: Vec<String>) -> Vec<String> {
+        let Some(first) = cells.first() else {
+            return cells;
+        };
+        let rest: Vec<&String> = cells[1..].iter().filter(|c| !c.is_empty()).collect();
+        if self.t.header_word(first).is_some()
+            || super::align::is_form_word(self.t, first)
+            || rest.len() < 2
+            || !rest.iter().all(|c| self.t.column_of(c).is_some())
+        {
+            return cells;
+        }
+        let chars: Vec<char> = first.chars().collect();
+        let suffix = (1..chars.len().saturating_sub(3)).find_map(|k| {
+            let tail: String = chars[k..].iter().collect();
+            self.t
+                .column_of(&tail)
+                .filter(|_| normalize_header(&tail) == tail && self.header_exact(&tail))
+                .map(|_| tail)
+        });
+        if let Some(tail) = suffix {
+            cells[0] = tail;
+        }
+        cells
+    }
+
+    /// The cell is a header word as printed (not a longer cell that starts or ends with one).
+    fn header_exact(&self, cell: &str) -> bool {
+        let h = normalize_header(cell);
+        self.t.headers.iter().any(|(w, _)| *w == h)
+    }
+
+    /// A header whose long cells wrapped inside their columns over two or three lines, each
+    /// line holding a piece of every long cell in its own column (`一级 | 年度指 | 分值` over
+    /// `指标 | 标值 |`): the pieces joined column by column, when every joined cell is a
+    /// header word and a template fits. Returns the cells, the header's last line, the
+    /// columns and the template.
+    fn stacked_header(&self, i: usize, first: &[String]) -> Option<StackedHeader> {
+        let mut cells = first.to_vec();
+        for d in 1..=2 {
+            let Some(Cells::Multi(next)) = self.lines.get(i + d).map(|l| split_line(&l.1)) else {
+                return None;
+            };
+            if next.len() > cells.len() {
+                return None;
+            }
+            for (c, x) in cells.iter_mut().zip(&next) {
+                c.push_str(x);
+            }
+            let words = cells
+                .iter()
+                .filter(|c| !c.is_empty())
+                .all(|c| self.t.header_word(c).is_some());
+            if words && let Some((cols, ti)) = self.header_match(&cells) {
+                return Some((cells, i + d, cols, ti));
+            }
+        }
+        None
     }
 
     /// A header row a PDF or converter wrapped over several lines (`一级指标 | 二级指标 |
@@ -570,6 +638,8 @@ impl Reader<'_> {
             .iter()
             .position(|c| c.as_deref() == Some("level1"));
         let mut vocab = false;
+        // How many cells the last data row printed (its line), for a cell wrapped below it.
+        let mut printed: Option<usize> = None;
         // The header itself may wrap: its last cell goes on in the next line.
         if self.full_line(body - 1)
             && let Some(Cells::Single(piece)) = self.lines.get(j).map(|l| split_line(&l.1))
@@ -620,19 +690,39 @@ impl Reader<'_> {
                     // The row's last cell wrapped onto a line of its own (`是` / `否` under a
                     // 是否核心指标 column): it fills the row's empty last cell when the table
                     // goes on after it, or the text ends there.
-                    let resumes = self.lines.get(next_j).is_none_or(|l| {
-                        matches!(split_line(&l.1), Cells::Multi(ref c) if c.len() * 2 >= n)
-                            || l.1.trim().is_empty()
-                    });
-                    match table.rows.last_mut() {
-                        Some(last)
-                            if piece.chars().count() <= 6
+                    // A longer piece (a wrapped reason or 实际完成情况) only into the cell
+                    // right after a row printed short, and not a sentence.
+                    let goes_on = self.lines.get(next_j).is_some_and(
+                        |l| matches!(split_line(&l.1), Cells::Multi(ref c) if c.len() * 2 >= n),
+                    );
+                    let resumes =
+                        goes_on || self.lines.get(next_j).is_none_or(|l| l.1.trim().is_empty());
+                    if goes_on && self.t.header_word(&piece).is_some() {
+                        // A row-group label (`绩效指标`) repeated alone where the table goes
+                        // on, as after a page break: no cell of the row above.
+                        j = next_j;
+                        continue;
+                    }
+                    let len = piece.chars().count();
+                    let at = match (table.rows.last(), printed) {
+                        (Some(last), Some(p)) if p < n && last.cells[p].is_empty() => Some(p),
+                        (Some(last), _) if len <= 6 && last.cells[n - 1].is_empty() => Some(n - 1),
+                        _ => None,
+                    };
+                    let short_row = at.is_some() && printed.is_some_and(|p| p < n);
+                    let fits = len <= 6
+                        || (short_row
+                            && (goes_on || (len <= 30 && !piece.contains(['。', '；', ';']))));
+                    match (table.rows.last_mut(), at) {
+                        (Some(last), Some(at))
+                            if fits
                                 && !is_heading(&piece)
                                 && !super::align::is_form_word(self.t, &piece)
-                                && resumes
-                                && last.cells.last().is_some_and(String::is_empty) =>
+                                && self.t.header_word(&piece).is_none()
+                                && resumes =>
                         {
-                            *last.cells.last_mut().expect("n >= 2") = piece;
+                            last.cells[at] = piece;
+                            printed = None;
                             j = next_j;
                             continue;
                         }
@@ -668,6 +758,7 @@ impl Reader<'_> {
                 // `自评结论 | …` under an eight-column table: the form goes on, the table ended.
                 break;
             }
+            let row_printed = cells.len();
             let (cells, merged) = fit(cells, n);
             if cells.iter().all(String::is_empty) {
                 j = next_j;
@@ -709,7 +800,12 @@ impl Reader<'_> {
                     start: off,
                     flags,
                 });
+                printed = Some(row_printed);
+                after_break = false;
+                j = next_j;
+                continue;
             }
+            printed = None;
             after_break = false;
             j = next_j;
         }
@@ -732,9 +828,14 @@ impl Reader<'_> {
             let mut k = i;
             while k < self.lines.len() {
                 if blank(k) {
-                    if blank(k + 1) {
+                    // One blank line between cells; an empty cell adds two (blank, empty,
+                    // blank). An even run, or more than two empty cells, ends the table.
+                    let run = (k..self.lines.len()).take_while(|&x| blank(x)).count();
+                    if run.is_multiple_of(2) || run > 5 {
                         break;
                     }
+                    k += run;
+                    continue;
                 } else {
                     v.push(k);
                 }
@@ -909,7 +1010,18 @@ impl Reader<'_> {
             let mut toks: Vec<String> = Vec::new();
             let mut at: Vec<usize> = Vec::new();
             let mut x = k;
-            while let Some(c) = single(x) {
+            // Empty cells printed as blank lines (one cell per line): skipped, the grammar
+            // seats the cells around them; a longer run of blank lines ends the table.
+            let blank_at = |x: usize| {
+                seq.get(x)
+                    .is_some_and(|&l| self.lines[l].1.trim().is_empty())
+            };
+            loop {
+                let run = (x..seq.len()).take_while(|&y| blank_at(y)).count();
+                if run > 0 && run <= 3 && single(x + run).is_some() {
+                    x += run;
+                }
+                let Some(c) = single(x) else { break };
                 if is_heading(&c) || self.t.headers.iter().any(|(w, _)| *w == despace(&c)) {
                     break;
                 }
@@ -944,6 +1056,10 @@ impl Reader<'_> {
         Some((table, next))
     }
 }
+
+/// (header cells, the header's last line, columns, template) of a header wrapped inside its
+/// columns.
+type StackedHeader = (Vec<String>, usize, Vec<Option<String>>, usize);
 
 /// (header words, columns, template, index of the first token after the header, whether
 /// the next line completed wrapped header cells).
@@ -1004,13 +1120,17 @@ fn spaced_header(t: &Templates, line: &str, next: Option<&str>) -> Option<Spaced
             }
             break;
         }
-        if words.len() >= 4 {
-            let (cols, _) = header_columns(t, &words);
-            if let Some(tpl) = t.template_for(&cols)
-                && let Some(ti) = t.tables.iter().position(|x| x.id == tpl.id)
-            {
-                return Some((words, cols, ti, k, wrapped));
-            }
+        let (cols, _) = header_columns(t, &words);
+        // Three words make a header when they open a numbered table (`序号 年初目标值 实际
+        // 完成情况`, alone on its line or followed by row 1).
+        let numbered = words.len() == 3
+            && cols[0].as_deref() == Some("seq")
+            && toks.get(k).is_none_or(|w| seq_number(w) == Some(1));
+        if (words.len() >= 4 || numbered)
+            && let Some(tpl) = t.template_for(&cols)
+            && let Some(ti) = t.tables.iter().position(|x| x.id == tpl.id)
+        {
+            return Some((words, cols, ti, k, wrapped));
         }
     }
     None
@@ -1137,6 +1257,39 @@ fn spaced_tables(
                 }
                 table.total = parsed.total;
             }
+            None if table.columns[0].as_deref() == Some("seq") && n == 3 => {
+                // `序号 | 年初目标值 | 实际完成情况` with spaces inside the cells too: rows start
+                // at the next number in sequence, their two texts are split only where the
+                // split is plain (see [`two_texts`]); an unclear row is left out, not guessed.
+                // Where the rows have lines of their own, a row starts at a line start.
+                let lined = line_start.iter().filter(|&&b| b).count() > 1;
+                let mut expect = 1;
+                let mut starts = Vec::new();
+                for (p, w) in toks.iter().enumerate() {
+                    if seq_number(w) == Some(expect) && (!lined || line_start[p]) {
+                        starts.push(p);
+                        expect += 1;
+                    } else if t.total_words.iter().any(|x| despace(w) == *x) {
+                        break;
+                    }
+                }
+                let stop = toks
+                    .iter()
+                    .position(|w| t.total_words.iter().any(|x| despace(w) == *x))
+                    .unwrap_or(toks.len());
+                for (x, &p) in starts.iter().enumerate() {
+                    let end = starts.get(x + 1).copied().unwrap_or(stop);
+                    let Some((a, b)) = two_texts(&toks[p + 1..end]) else {
+                        continue;
+                    };
+                    let at = locate(&toks[p], &mut row_cursor);
+                    table.rows.push(RawRow {
+                        cells: vec![toks[p].clone(), a, b],
+                        start: at,
+                        flags: vec!["cells_aligned_by_grammar"],
+                    });
+                }
+            }
             None => {
                 // With spaces as separators a row with more or fewer tokens (a number apart
                 // from its unit, as PDF text often has) cannot be aligned: the table ends.
@@ -1165,6 +1318,37 @@ fn spaced_tables(
         r = q.max(r + 1);
     }
     out
+}
+
+/// A row number: `3`, `3.`, `3、`.
+fn seq_number(w: &str) -> Option<u32> {
+    w.trim_end_matches(['.', '、'])
+        .parse::<u32>()
+        .ok()
+        .filter(|&n| n < 1000)
+}
+
+/// A row's two text cells (年初目标值, 实际完成情况) from its space-separated tokens, where
+/// the split is plain: two tokens; a text repeated (`治安满意度 90.0% 治安满意度 90.0%`); or
+/// exactly one later token opening with the first token's first two characters (the actual
+/// restating the target's subject). None otherwise.
+fn two_texts(toks: &[String]) -> Option<(String, String)> {
+    let m = toks.len();
+    let k = if m == 2 {
+        1
+    } else if m >= 2 && m.is_multiple_of(2) && toks[..m / 2] == toks[m / 2..] {
+        m / 2
+    } else {
+        let head: String = toks.first()?.chars().take(2).collect();
+        let hits: Vec<usize> = (1..m)
+            .filter(|&j| head.chars().count() == 2 && toks[j].starts_with(&head))
+            .collect();
+        match hits[..] {
+            [k] => k,
+            _ => return None,
+        }
+    };
+    Some((toks[..k].join(" "), toks[k..].join(" ")))
 }
 
 /// Make a row exactly `n` cells: pad short rows; drop empty cells from long ones (a double
