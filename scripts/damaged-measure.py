@@ -110,12 +110,17 @@ def batch(binary, files, out, extra):
     with open(lst, "w") as f:
         f.write("".join(p + "\n" for p in files))
     start = time.time()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run([binary, "extract", "--jobs", "2", "--timeout", "120", *extra,
-                    "--files-from", lst, "-o", out],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The batch runs under a fresh python whose own RUSAGE_CHILDREN holds only baogao and its
+    # workers: this process's counter also remembers earlier children (cargo, rustc, mutool),
+    # whose peak would otherwise be reported as the batch's.
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], "
+             "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    res = subprocess.run([sys.executable, "-c", probe, binary, "extract", "--jobs", "2",
+                          "--timeout", "120", *extra, "--files-from", lst, "-o", out],
+                         capture_output=True, text=True)
     wall = time.time() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak = int(res.stdout.strip() or 0)
     rows = {}
     with open(os.path.join(out, "summary.jsonl")) as f:
         for line in f:
@@ -125,7 +130,7 @@ def batch(binary, files, out, extra):
     for p, r in rows.items():
         if r.get("status") == "ok":
             reports[p] = json.load(open(os.path.join(out, r["output"])))
-    return rows, reports, wall, (peak if peak > before else before) // 1024
+    return rows, reports, wall, peak // 1024
 
 
 def outcome(r, rep):
