@@ -513,25 +513,11 @@ fn tables_truth_cell_accuracy_floor() {
         args.push(format!("{id}={stem}"));
     }
     let scorer = corpus.join("../tools/cells.py");
-    let res = std::process::Command::new("python3")
-        .arg(&scorer)
-        .arg(&out)
-        .args(&args)
-        .output();
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg(&scorer).arg(&out).args(&args);
+    let stdout = python_stdout(cmd, &scorer.display().to_string());
     let _ = std::fs::remove_dir_all(&out);
-    let res = match res {
-        Ok(r) => r,
-        Err(e) => {
-            common::unavailable(&format!("python3 ({e}), needed for {}", scorer.display()));
-            return;
-        }
-    };
-    let stdout = String::from_utf8_lossy(&res.stdout);
-    assert!(
-        res.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
+    let Some(stdout) = stdout else { return };
     println!("{stdout}");
     let field = |k: &str| -> f64 {
         let last = stdout.lines().last().unwrap_or("");
@@ -710,27 +696,13 @@ fn table_variants_hold_their_floor() {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = std::env::temp_dir().join(format!("baogao-perturb-{}", std::process::id()));
-    let res = std::process::Command::new("python3")
-        .arg(root.join("scripts/tables_perturb.py"))
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg(root.join("scripts/tables_perturb.py"))
         .args(["--json", "--bin", env!("CARGO_BIN_EXE_baogao"), "--out"])
-        .arg(&out)
-        .output();
+        .arg(&out);
+    let stdout = python_stdout(cmd, "scripts/tables_perturb.py");
     let _ = std::fs::remove_dir_all(&out);
-    let res = match res {
-        Ok(r) => r,
-        Err(e) => {
-            common::unavailable(&format!(
-                "python3 ({e}), needed for scripts/tables_perturb.py"
-            ));
-            return;
-        }
-    };
-    let stdout = String::from_utf8_lossy(&res.stdout);
-    assert!(
-        res.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
+    let Some(stdout) = stdout else { return };
     let got: BTreeMap<String, (u64, u64)> = serde_json::from_str(stdout.trim())
         .unwrap_or_else(|e| panic!("tables_perturb.py --json: {e}\n{stdout}"));
     println!("{got:?}");
@@ -743,4 +715,23 @@ fn table_variants_hold_their_floor() {
         })
         .collect();
     assert!(low.is_empty(), "{}", low.join("\n"));
+}
+
+/// Run a python script; its stdout when it succeeds, `None` (skip, or fail under CI) when
+/// python3 is missing. A script that runs and fails is a test failure with its output.
+fn python_stdout(mut cmd: std::process::Command, what: &str) -> Option<String> {
+    let res = match cmd.output() {
+        Ok(r) => r,
+        Err(e) => {
+            common::unavailable(&format!("python3 ({e}), needed for {what}"));
+            return None;
+        }
+    };
+    let stdout = String::from_utf8_lossy(&res.stdout).into_owned();
+    assert!(
+        res.status.success(),
+        "{what}: {stdout}\n{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    Some(stdout)
 }
