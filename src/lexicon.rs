@@ -303,11 +303,15 @@ pub fn run(lex: &Lexicon, text: &str, outline: Option<&Outline>) -> Vec<Candidat
 
 /// Does the clause hold a disqualify word outside every shield compound?
 fn disqualified(lex: &Lexicon, clause: &str) -> bool {
+    let hit = |c: &str| lex.disqualify.iter().any(|w| c.contains(w.as_str()));
+    if !lex.shield.iter().any(|w| clause.contains(w.as_str())) {
+        return hit(clause);
+    }
     let mut c = clause.to_string();
     for w in &lex.shield {
         c = c.replace(w.as_str(), "\u{3000}");
     }
-    lex.disqualify.iter().any(|w| c.contains(w.as_str()))
+    hit(&c)
 }
 
 fn run_cue(lex: &Lexicon, cue: &Cue, text: &str, outline: Option<&Outline>) -> Vec<Candidate> {

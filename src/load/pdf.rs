@@ -768,11 +768,12 @@ pub fn load_pdf(
                     format!("no usable text layer on any page, and OCR failed: {e}"),
                 ));
             }
+            // What the damaged-file errors below say was tried after the text readers.
+            let ocr = match opts.ocr {
+                OcrMode::Never => "; OCR of the rendered pages may read them (--ocr auto)",
+                _ => ", OCR",
+            };
             if !font_lost.is_empty() {
-                let ocr = match opts.ocr {
-                    OcrMode::Never => "; OCR of the rendered pages may read them (--ocr auto)",
-                    _ => ", OCR",
-                };
                 return Err(LoadError::new(
                     ErrorKind::Damaged,
                     format!(
@@ -787,10 +788,6 @@ pub fn load_pdf(
                 // or gone (and with a truncation often the font programs too, so OCR of
                 // the rendered page finds nothing either).
                 let ps: Vec<usize> = map_damaged.iter().map(|d| d.0).collect();
-                let ocr = match opts.ocr {
-                    OcrMode::Never => "; OCR of the rendered pages may read them (--ocr auto)",
-                    _ => ", OCR",
-                };
                 return Err(LoadError::new(
                     ErrorKind::Damaged,
                     format!(
