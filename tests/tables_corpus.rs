@@ -681,7 +681,7 @@ const VARIANT_FLOORS: &[(&str, u64)] = &[
     ("one_line", 194),
     ("spaces", 194),
     ("last_cell_next_line", 210),
-    ("glued", 40),
+    ("glued", 205),
     ("pipes_merged_1", 213),
     ("pipes_merged_12", 213),
 ];

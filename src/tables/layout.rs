@@ -227,8 +227,70 @@ pub fn find_tables(t: &Templates, clean: &CleanText, pages: &[(usize, &str)]) ->
     }
     let spaced = spaced_tables(t, clean, &r.raw, &out);
     out.extend(spaced);
+    let lined = glued_line_tables(t, &r.lines, &out);
+    out.extend(lined);
     out.extend(glued_tables(t, clean, &out));
     out.sort_by_key(|t| t.start);
+    out
+}
+
+/// Tables with every separator lost but one row per line ([`super::glued::find_lines`]):
+/// a header line made of header words, then lines no other table covers.
+fn glued_line_tables(
+    t: &Templates,
+    lines: &[(usize, String)],
+    found: &[RawTable],
+) -> Vec<RawTable> {
+    let covered: Vec<(usize, usize)> = found
+        .iter()
+        .map(|x| (x.start, x.rows.last().map_or(x.start, |r| r.start)))
+        .collect();
+    let is_covered = |b: usize| covered.iter().any(|&(a, z)| b >= a && b <= z);
+    let text: Vec<&str> = lines.iter().map(|(_, l)| l.as_str()).collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if is_covered(lines[i].0) || !text[i].contains(['指', '目', '值', '序']) {
+            i += 1;
+            continue;
+        }
+        let Some(g) = super::glued::find_lines(t, &text, i) else {
+            i += 1;
+            continue;
+        };
+        if g.rows.iter().any(|(j, _, _)| is_covered(lines[*j].0)) {
+            i += 1;
+            continue;
+        }
+        let Some(template) = t
+            .template_for(&g.columns)
+            .and_then(|tpl| t.tables.iter().position(|x| x.id == tpl.id))
+        else {
+            i += 1;
+            continue;
+        };
+        out.push(RawTable {
+            header: g.header,
+            columns: g.columns,
+            template,
+            start: lines[i].0,
+            rows: g
+                .rows
+                .into_iter()
+                .map(|(j, cells, ambiguous)| RawRow {
+                    cells,
+                    start: lines[j].0,
+                    flags: if ambiguous {
+                        vec!["cells_glued", "cells_ambiguous"]
+                    } else {
+                        vec!["cells_glued"]
+                    },
+                })
+                .collect(),
+            total: g.total,
+        });
+        i = g.end.max(i + 1);
+    }
     out
 }
 
